@@ -550,12 +550,14 @@ struct openppe_flow *openppe_flow_get(struct openppe *ppe, unsigned long cookie)
 	rcu_read_unlock();
 	return flow;
 }
+EXPORT_SYMBOL_IF_KUNIT(openppe_flow_get);
 
 void openppe_flow_put(struct openppe_flow *flow)
 {
 	if (refcount_dec_and_test(&flow->ref))
 		kfree_rcu(flow, rcu);
 }
+EXPORT_SYMBOL_IF_KUNIT(openppe_flow_put);
 
 /* Remove an installed flow from the engine and from the cookie table. */
 static int openppe_flow_unlink(struct openppe *ppe, struct openppe_flow *flow)
@@ -762,6 +764,7 @@ out:
 	trace_openppe_replace(ppe, cls->cookie, ret ? NULL : &e, ret);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(openppe_flow_replace);
 
 /**
  * openppe_flow_destroy() - FLOW_CLS_DESTROY for one flow direction
@@ -791,6 +794,7 @@ out:
 	trace_openppe_destroy(ppe, cls->cookie, ret);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(openppe_flow_destroy);
 
 static bool openppe_flow_match(const struct openppe_flow *flow,
 			       const struct openppe_block *block, int hw_port)
@@ -847,6 +851,7 @@ void openppe_flows_flush(struct openppe *ppe, struct openppe_block *block,
 		}
 	} while (n);
 }
+EXPORT_SYMBOL_IF_KUNIT(openppe_flows_flush);
 
 int openppe_flows_init(struct openppe *ppe)
 {

@@ -103,3 +103,4 @@ out:
 	trace_openppe_stats(ppe, cls->cookie, dpkts, dbytes, lastused, ret);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(openppe_flow_stats);

@@ -179,6 +179,7 @@ out_unlock:
 	mutex_unlock(&ppe->cache_lock);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(openppe_cache_inv);
 
 void openppe_recover_work(struct work_struct *work)
 {
@@ -210,6 +211,7 @@ out_unlock:
 out_unlock_life:
 	up_read(&ppe->life_lock);
 }
+EXPORT_SYMBOL_IF_KUNIT(openppe_recover_work);
 
 /*
  * Commit an entry to slot @idx (docs/hardware.md 3.1): body first, then a
