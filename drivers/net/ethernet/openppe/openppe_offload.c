@@ -940,12 +940,15 @@ int openppe_block_setup(struct openppe *ppe, struct net_device *dev,
 			ret = -ENODEV;
 			goto out_unlock;
 		}
-		if (openppe_port_by_dev(ppe, dev) < 0) {
+		ret = openppe_port_by_dev(ppe, dev);
+		if (ret < 0) {
 			NL_SET_ERR_MSG_MOD(bo->extack,
 					   "device is not attached to this engine");
 			ret = -EOPNOTSUPP;
 			goto out_unlock;
 		}
+		openppe_port_sync(ppe, ret);
+		ret = 0;
 		block_cb = flow_block_cb_lookup(bo->block, openppe_block_cb,
 						ppe);
 		if (block_cb) {
