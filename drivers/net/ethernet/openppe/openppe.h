@@ -169,6 +169,8 @@ struct openppe_port {
  * @unlinked: the flow was removed from the table and &openppe.flows
  * @entry: the entry as written to the table (STATE = BOUND)
  * @bucket: the key's two candidate buckets (b0, b1)
+ * @placed: the entry is in the table (at @index); under @lock and the
+ *	placement locks
  * @index: table slot holding the entry; written under the placement locks,
  *	stable for holders of &openppe.place_lock
  * @cnt_idx: counter record; never changes while the flow is installed
@@ -187,6 +189,7 @@ struct openppe_flow {
 	bool unlinked;
 	struct openppe_hw_entry entry;
 	u32 bucket[2];
+	bool placed;
 	u32 index;
 	u32 cnt_idx;
 	u32 last_packets;

@@ -431,6 +431,7 @@ static void openppe_stop(void *data)
 	WRITE_ONCE(ppe->dead, true);
 	up_write(&ppe->life_lock);
 
+	/* a running recovery sees dead and stops; none is scheduled again */
 	cancel_delayed_work_sync(&ppe->recover_work);
 	regmap_clear_bits(ppe->regmap, OPENPPE_PPE_CTRL, OPENPPE_PPE_CTRL_EN);
 	openppe_flows_flush(ppe, NULL, -1);

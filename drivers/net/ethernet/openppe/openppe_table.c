@@ -117,7 +117,9 @@ static void openppe_cache_fail(struct openppe *ppe)
 			     "entry cache command timed out: engine disabled, traffic falls back to the CPU\n");
 	regmap_clear_bits(ppe->regmap, OPENPPE_PPE_CTRL, OPENPPE_PPE_CTRL_EN);
 	ppe->degraded = true;
-	schedule_delayed_work(&ppe->recover_work, OPENPPE_RECOVER_DELAY);
+	/* on unbind the engine is reset instead */
+	if (!READ_ONCE(ppe->dead))
+		schedule_delayed_work(&ppe->recover_work, OPENPPE_RECOVER_DELAY);
 }
 
 static int openppe_cache_cmd_locked(struct openppe *ppe,
@@ -306,6 +308,7 @@ static int openppe_place_direct(struct openppe *ppe, struct openppe_flow *flow)
 			ppe->slots[slot] = NULL;
 			return ret;
 		}
+		flow->placed = true;
 		atomic_inc(&ppe->entries_used);
 		return 0;
 	}
@@ -429,6 +432,7 @@ static int openppe_place_relocate(struct openppe *ppe,
 		ppe->slots[free_slot] = NULL;
 		goto out_free;
 	}
+	flow->placed = true;
 	atomic_inc(&ppe->entries_used);
 
 out_free:
@@ -514,7 +518,7 @@ int openppe_table_rewrite(struct openppe *ppe, struct openppe_flow *flow,
 /**
  * openppe_table_remove() - unbind a flow's entry and free its slot
  * @ppe: the PPE
- * @flow: installed flow, @flow->lock held
+ * @flow: flow, @flow->lock held; nothing happens if it is not placed
  *
  * When this returns the engine no longer uses the entry.
  *
@@ -528,12 +532,15 @@ int openppe_table_remove(struct openppe *ppe, struct openppe_flow *flow)
 
 	lockdep_assert_held(&flow->lock);
 
+	if (!flow->placed)
+		return 0;
 	down_read(&ppe->place_lock);
 	bucket = flow->index / ppe->ways;
 	mutex_lock(openppe_stripe(ppe, bucket));
 	ret = openppe_slot_clear(ppe, flow->index);
 	if (!WARN_ON_ONCE(ppe->slots[flow->index] != flow))
 		ppe->slots[flow->index] = NULL;
+	flow->placed = false;
 	atomic_dec(&ppe->entries_used);
 	mutex_unlock(openppe_stripe(ppe, bucket));
 	up_read(&ppe->place_lock);

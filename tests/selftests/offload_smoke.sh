@@ -1,0 +1,210 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Flowtable offload through the openppe driver on the board's engine: TCP and
+# UDP flows between the wan and lan1 ports become [HW_OFFLOAD] in conntrack and
+# are forwarded by the engine, whose hit counter grows; teardown removes them.
+#
+# The board's openppe_sim instance (ports wan, lan1, ...) is the router's
+# switch; the router is the init namespace, each wire peer lives in its own
+# host namespace. lan1 hosts reach the wan host through a masquerade, so every
+# offloaded flow is IPv4 NAPT.
+
+ALL_TESTS="ppe_bound flowtable_binds tcp_offload udp_offload teardown"
+source "$(dirname "$0")/lib.sh"
+
+require_command nft
+require_command conntrack
+require_command iperf3
+require_command ip
+
+WAN=wan
+LAN=lan1
+PPE=
+NFT_TABLE=
+IPERF_PID=
+
+ppe_of_port()	# print the sysfs directory of the PPE bound for netdev $1
+{
+	local parent c
+
+	parent=$(readlink -f "/sys/class/net/$1/device") || return 1
+	for c in "$parent"/*/; do
+		[ "$(basename "$(readlink -f "$c/driver" 2>/dev/null)")" = openppe ] &&
+			{ echo "${c%/}"; return 0; }
+	done
+	return 1
+}
+
+ppe_stat()
+{
+	cat "$PPE/$1"
+}
+
+cleanup()
+{
+	[ -n "$IPERF_PID" ] && kill "$IPERF_PID" 2>/dev/null
+	[ -n "$NFT_TABLE" ] && nft delete table inet "$NFT_TABLE" 2>/dev/null
+	[ -n "$NFT_TABLE" ] && nft delete table ip "$NFT_TABLE" 2>/dev/null
+	ip addr flush dev "$WAN" 2>/dev/null
+	ip addr flush dev "$LAN" 2>/dev/null
+	ns_cleanup_all
+}
+trap cleanup EXIT
+
+if ! ip link show "$WAN" >/dev/null 2>&1 || ! ip link show "$LAN" >/dev/null 2>&1; then
+	echo "KTAP version 1"
+	echo "1..0 # SKIP no board ports $WAN/$LAN (openppe_sim not loaded from DT)"
+	exit "$ksft_skip"
+fi
+
+setup()
+{
+	ns_create HW HL || exit "$ksft_fail"
+	sysctl -qw net.ipv4.ip_forward=1
+	sysctl -qw net.netfilter.nf_conntrack_acct=1 2>/dev/null
+
+	ip link set "$WAN-wire" netns "$HW" || exit "$ksft_fail"
+	ip link set "$LAN-wire" netns "$HL" || exit "$ksft_fail"
+	ip addr add 192.0.2.1/24 dev "$WAN"
+	ip addr add 10.77.1.1/24 dev "$LAN"
+	ip link set "$WAN" up
+	ip link set "$LAN" up
+	ip -netns "$HW" addr add 192.0.2.2/24 dev "$WAN-wire"
+	ip -netns "$HW" link set "$WAN-wire" up
+	ip -netns "$HL" addr add 10.77.1.2/24 dev "$LAN-wire"
+	ip -netns "$HL" link set "$LAN-wire" up
+	ip -netns "$HL" route add default via 10.77.1.1
+
+	NFT_TABLE=$(rand_name ppe | tr - _)
+	nft -f - <<-EOF || exit "$ksft_fail"
+	table inet $NFT_TABLE {
+		flowtable ft {
+			hook ingress priority 0
+			devices = { $WAN, $LAN }
+			flags offload
+			counter
+		}
+		chain forward {
+			type filter hook forward priority 0; policy accept;
+			meta l4proto { tcp, udp } flow add @ft
+		}
+	}
+	table ip $NFT_TABLE {
+		chain postrouting {
+			type nat hook postrouting priority 100; policy accept;
+			oifname "$WAN" masquerade
+		}
+	}
+	EOF
+}
+
+iperf_listening()
+{
+	ip netns exec "$HW" ss -ltn 2>/dev/null | grep -q ':5201 '
+}
+
+ppe_bound()
+{
+	RET=0
+	PPE=$(ppe_of_port "$WAN")
+	check_err $? "no openppe device bound for the engine of $WAN"
+	if [ "$RET" -eq 0 ]; then
+		[ "$(ppe_stat table_size)" -gt 0 ]
+		check_err $? "table_size is not positive"
+		log_info "PPE $(basename "$PPE"): table_size $(ppe_stat table_size), firmware $(ppe_stat fw_version), features $(ppe_stat fw_features)"
+	fi
+	log_test "PPE bound with running firmware"
+}
+
+flowtable_binds()
+{
+	RET=0
+	if [ -z "$PPE" ]; then
+		skip_test "no PPE"
+	else
+		ip netns exec "$HL" ping -q -c 2 -W 2 192.0.2.2 >/dev/null
+		check_err $? "no ping from lan1 host to wan host through the router"
+	fi
+	log_test "router forwards lan1 -> wan (CPU path)"
+}
+
+# wait for a conntrack entry of PROTO to port 5201 marked [HW_OFFLOAD]
+hw_offloaded()
+{
+	conntrack -L -p "$1" --dport 5201 2>/dev/null | grep -q HW_OFFLOAD
+}
+
+offload_test()
+{
+	local proto=$1 hits0 hits1 inst0 flows
+	local -a opt=("${@:2}")
+
+	RET=0
+	if [ -z "$PPE" ]; then
+		skip_test "no PPE"
+		log_test "$proto flow offloaded"
+		return
+	fi
+	hits0=$(ppe_stat engine_hits)
+	inst0=$(ppe_stat installs)
+	ip netns exec "$HW" iperf3 -s -D -1 >/dev/null 2>&1
+	busywait 5000 iperf_listening
+	check_err $? "iperf3 server did not start"
+	ip netns exec "$HL" iperf3 -c 192.0.2.2 "${opt[@]}" -t 12 >/dev/null 2>&1 &
+	IPERF_PID=$!
+
+	busywait 10000 hw_offloaded "$proto"
+	check_err $? "conntrack never showed the $proto flow as [HW_OFFLOAD]"
+	flows=$(ppe_stat flows_offloaded)
+	[ "$flows" -ge 1 ]
+	check_err $? "flows_offloaded is $flows"
+	busywait 8000 sh -c "[ \$(cat $PPE/engine_hits) -gt $((hits0 + 100)) ]"
+	check_err $? "engine_hits grew only from $hits0 to $(ppe_stat engine_hits)"
+	wait "$IPERF_PID"
+	check_err $? "iperf3 $proto transfer failed"
+	IPERF_PID=
+	hits1=$(ppe_stat engine_hits)
+	log_info "$proto: engine_hits $hits0 -> $hits1, installs $inst0 -> $(ppe_stat installs), flows_offloaded $flows, replace_calls $(ppe_stat replace_calls), stats_calls $(ppe_stat stats_calls)"
+	[ "$RET" -eq 0 ] || {
+		conntrack -L 2>/dev/null | sed 's/^/# /'
+		sed 's/^/# /' "/sys/kernel/debug/openppe/$(basename "$PPE")/table" 2>/dev/null
+	}
+	log_test "$proto flow offloaded: [HW_OFFLOAD] and forwarded by the engine"
+}
+
+tcp_offload()
+{
+	offload_test tcp
+}
+
+udp_offload()
+{
+	offload_test udp -u -b 20M
+}
+
+teardown()
+{
+	local d0
+
+	RET=0
+	if [ -z "$PPE" ]; then
+		skip_test "no PPE"
+	else
+		d0=$(ppe_stat destroy_calls)
+		# the TCP flow ended with FIN (punted to the CPU); the flowtable's
+		# garbage collection then sends DESTROY for both directions
+		busywait 20000 sh -c "! conntrack -L -p tcp --dport 5201 2>/dev/null | grep -q HW_OFFLOAD"
+		check_err $? "the TCP flow is still [HW_OFFLOAD] after it ended"
+		log_info "destroy_calls $(ppe_stat destroy_calls) (was $d0), flows_offloaded $(ppe_stat flows_offloaded), entries_used $(ppe_stat entries_used)"
+		nft delete table inet "$NFT_TABLE"
+		check_err $? "cannot delete the flowtable"
+		busywait 5000 sh -c "[ \$(cat $PPE/flows_offloaded) -eq 0 ]"
+		check_err $? "flows_offloaded is $(ppe_stat flows_offloaded) after the flowtable was deleted"
+		[ "$(ppe_stat entries_used)" -eq 0 ]
+		check_err $? "entries_used is $(ppe_stat entries_used) after the flowtable was deleted"
+	fi
+	log_test "teardown: ended flows and a deleted flowtable leave the table empty"
+}
+
+setup
+run_tests
