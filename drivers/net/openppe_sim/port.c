@@ -379,7 +379,7 @@ static struct net_device *ppesim_ndev_alloc(struct ppesim_port *port,
 	dev->netdev_ops = wire ? &ppesim_wire_ops : &ppesim_cpu_ops;
 	dev->ethtool_ops = &ppesim_ethtool_ops;
 	dev->priv_destructor = ppesim_ndev_destructor;
-	dev->priv_flags |= IFF_NO_QUEUE;
+	dev->priv_flags |= IFF_NO_QUEUE | IFF_LIVE_ADDR_CHANGE;
 	dev->features |= NETIF_F_LLTX;
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = PPESIM_MAX_MTU;
