@@ -9,6 +9,7 @@
 #include <linux/in.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/platform_device.h>
 #include <linux/regmap.h>
 #include <linux/tc_act/tc_csum.h>
 #include <asm/unaligned.h>
@@ -81,6 +82,7 @@ static void openppe_test_hash(struct kunit *test)
 #define T_WAYS		4
 
 struct openppe_test_ctx {
+	struct platform_device *pdev;
 	struct device *dev;
 	struct regmap *map;
 	struct openppe *ppe;
@@ -151,8 +153,10 @@ static int openppe_test_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	test->priv = ctx;
 
-	ctx->dev = root_device_register("openppe_kunit");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(ctx->dev));
+	ctx->pdev = platform_device_register_simple("openppe_kunit",
+						    PLATFORM_DEVID_AUTO, NULL, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ctx->pdev));
+	ctx->dev = &ctx->pdev->dev;
 	ctx->map = regmap_init(ctx->dev, NULL, ctx, &openppe_test_regmap);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(ctx->map));
 	ppe = openppe_create(ctx->dev);
@@ -206,8 +210,8 @@ static void openppe_test_exit(struct kunit *test)
 		free_netdev(ctx->foreign);
 	if (!IS_ERR_OR_NULL(ctx->map))
 		regmap_exit(ctx->map);
-	if (!IS_ERR_OR_NULL(ctx->dev))
-		root_device_unregister(ctx->dev);
+	if (!IS_ERR_OR_NULL(ctx->pdev))
+		platform_device_unregister(ctx->pdev);
 }
 
 /* ---- flow_rule construction, the way nf_flow_table_offload.c does it ---- */
@@ -762,7 +766,7 @@ static void openppe_test_table_fill(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, placed, (int)ppe->entries);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->entries_used), placed);
 	KUNIT_EXPECT_GT(test, atomic64_read(&ppe->cnt.relocations), 0);
-	kunit_info(test, "%d flows placed, %lld relocations, last refusal #%d\n",
+	kunit_info(test, "%d flows placed, %lld relocations, last refusal #%d",
 		   placed, atomic64_read(&ppe->cnt.relocations), last_fail);
 
 	for (i = 0; i < n; i++)
