@@ -28,18 +28,30 @@ struct openppe_port_stats {
  * Usage by a switch/Ethernet driver ("the host driver"):
  *
  *   ppe = openppe_get(fwnode);	   fwnode of the PPE node, e.g. from an
- *				   "openppe,ppe" phandle or a child node
+ *				   "openppe,ppe" phandle or a child node;
+ *				   ERR_PTR(-EPROBE_DEFER) while no openppe
+ *				   driver is bound to it
  *   openppe_port_attach(ppe, netdev, hw_port);
  *   ndo_setup_tc(netdev, type, data)
  *	   -> return openppe_setup_tc(ppe, netdev, type, data);
  *   openppe_port_detach(ppe, netdev);  before the netdev goes away
  *   openppe_put(ppe);
  *
+ * Attaching programs the port's MAC address, MTU and enable bit into the
+ * engine; they are re-synchronised whenever a flowtable binds on the port and
+ * on every offloaded flow that uses it. Flows are offloaded only between
+ * attached ports of the same PPE. Detaching removes every flow through the
+ * port. All ports of one PPE listed in one nftables flowtable share a single
+ * flow block callback.
+ *
  * The handle stays valid until openppe_put(), even if the PPE's driver is
  * unbound meanwhile: every flow is then flushed from the engine, and the
- * calls above return -ENODEV. openppe_alive() tells a host driver when to
+ * calls above return -ENODEV (FLOW_BLOCK_BIND too), except that
+ * openppe_port_detach() and FLOW_BLOCK_UNBIND keep working so the host and
+ * the flowtables can let go. openppe_alive() tells a host driver when to
  * drop a stale handle and call openppe_get() again to find a re-bound PPE.
- * All functions may sleep.
+ * All functions may sleep; none takes RTNL, so they may be called with it
+ * held.
  */
 #if IS_ENABLED(CONFIG_OPENPPE)
 struct openppe *openppe_get(struct fwnode_handle *fwnode);
