@@ -9,7 +9,7 @@
 # host namespace. lan1 hosts reach the wan host through a masquerade, so every
 # offloaded flow is IPv4 NAPT.
 
-ALL_TESTS="ppe_bound flowtable_binds tcp_offload udp_offload teardown"
+ALL_TESTS="ppe_bound flowtable_binds tcp_offload udp_offload parallel_flows observability teardown"
 source "$(dirname "$0")/lib.sh"
 
 require_command nft
@@ -38,6 +38,16 @@ ppe_of_port()	# print the sysfs directory of the PPE bound for netdev $1
 ppe_stat()
 {
 	cat "$PPE/$1"
+}
+
+refused_sum()
+{
+	local f sum=0
+
+	for f in "$PPE"/refused_*; do
+		sum=$((sum + $(cat "$f")))
+	done
+	echo "$sum"
 }
 
 cleanup()
@@ -180,6 +190,96 @@ tcp_offload()
 udp_offload()
 {
 	offload_test udp -u -b 20M
+}
+
+# many TCP flows set up at once: REPLACEs run concurrently from the
+# flowtable's unbound workqueue (lockdep watches), each direction a NAPT entry
+parallel_flows()
+{
+	local streams=16 max=0 n refused0 refused1
+
+	RET=0
+	if [ -z "$PPE" ]; then
+		skip_test "no PPE"
+		log_test "$streams parallel TCP flows offloaded"
+		return
+	fi
+	refused0=$(refused_sum)
+	ip netns exec "$HW" iperf3 -s -D -1 >/dev/null 2>&1
+	busywait 5000 iperf_listening
+	check_err $? "iperf3 server did not start"
+	ip netns exec "$HL" iperf3 -c 192.0.2.2 -P "$streams" -t 10 >/dev/null 2>&1 &
+	IPERF_PID=$!
+	for _ in $(seq 80); do
+		n=$(ppe_stat flows_offloaded)
+		[ "$n" -gt "$max" ] && max=$n
+		[ "$max" -ge $((2 * streams)) ] && break
+		sleep 0.1
+	done
+	[ "$max" -ge $((2 * streams)) ]
+	check_err $? "at most $max flow directions offloaded, expected $((2 * streams))"
+	wait "$IPERF_PID"
+	check_err $? "iperf3 with $streams streams failed"
+	IPERF_PID=
+	refused1=$(refused_sum)
+	[ "$refused1" = "$refused0" ]
+	check_err $? "flows were refused: $refused0 -> $refused1"
+	[ "$(ppe_stat engine_punt_bad_entry)" -eq 0 ]
+	check_err $? "the engine met unusable entries"
+	log_info "max flows_offloaded $max, relocations $(ppe_stat relocations), engine_hits $(ppe_stat engine_hits)"
+	log_test "$streams parallel TCP flows offloaded"
+}
+
+observability()
+{
+	local f v dfs
+
+	RET=0
+	if [ -z "$PPE" ]; then
+		skip_test "no PPE"
+		log_test "sysfs, debugfs and tracepoints"
+		return
+	fi
+	for f in "$PPE"/{table_size,entries_used,flows_offloaded,degraded,replace_calls,destroy_calls,stats_calls,installs,updates,relocations,cache_timeouts,cache_errors,recoveries,table_errors,refused_*,engine_*}; do
+		v=$(cat "$f")
+		[[ "$v" =~ ^[0-9]+$ ]]
+		check_err $? "$(basename "$f") reads '$v', not a number"
+	done
+	[[ "$(ppe_stat fw_version)" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]
+	check_err $? "fw_version reads '$(ppe_stat fw_version)'"
+	[[ "$(ppe_stat fw_features)" =~ ^0x[0-9a-f]{8}$ ]]
+	check_err $? "fw_features reads '$(ppe_stat fw_features)'"
+	[ "$(ppe_stat degraded)" -eq 0 ]
+	check_err $? "the engine is in the fail-safe state"
+
+	dfs=/sys/kernel/debug/openppe/$(basename "$PPE")
+	grep -q 'PPE_ID.*0x4f505045' "$dfs/regs"
+	check_err $? "debugfs regs does not show PPE_ID"
+	[ "$(stat -c %a "$dfs/table")" = 400 ]
+	check_err $? "debugfs table is not 0400"
+
+	# one more flow, seen in the table and by the tracepoints
+	if [ -d /sys/kernel/debug/tracing/events/openppe ]; then
+		echo 1 >/sys/kernel/debug/tracing/events/openppe/enable
+		echo >/sys/kernel/debug/tracing/trace
+	fi
+	ip netns exec "$HW" iperf3 -s -D -1 >/dev/null 2>&1
+	busywait 5000 iperf_listening
+	ip netns exec "$HL" iperf3 -c 192.0.2.2 -u -b 5M -t 6 >/dev/null 2>&1 &
+	IPERF_PID=$!
+	busywait 8000 sh -c "grep -q 'bound ipv4_napt.*proto 17' $dfs/table"
+	check_err $? "debugfs table shows no bound UDP NAPT entry"
+	grep 'bound' "$dfs/table" | head -n 2 | sed 's/^/# /'
+	wait "$IPERF_PID"
+	IPERF_PID=
+	if [ -d /sys/kernel/debug/tracing/events/openppe ]; then
+		grep -q 'openppe_replace:.*result=0' /sys/kernel/debug/tracing/trace
+		check_err $? "no openppe_replace trace event"
+		echo 0 >/sys/kernel/debug/tracing/events/openppe/enable
+	else
+		log_info "no tracing events directory; tracepoints not checked"
+	fi
+	log_test "sysfs, debugfs and tracepoints"
 }
 
 teardown()
