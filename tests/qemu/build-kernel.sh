@@ -68,7 +68,7 @@ verify_config() {
 }
 
 build() {
-	local out=$1 logf=$2
+	local out=$1
 	make -C "$KSRC" O="$out" allnoconfig
 	"$KSRC/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$FRAG"
 	make -C "$KSRC" O="$out" olddefconfig
@@ -95,7 +95,8 @@ if [ -f "$out/.openppe-done" ]; then
 	exit 0
 fi
 
-rm -rf "$out.tmp"
+# leftovers of interrupted builds (we hold the lock, nobody is using them)
+rm -rf "$OPENPPE_CACHE"/kernel/*.tmp
 seed=$(newest_build)
 if [ -n "$seed" ]; then
 	log "new kernel key $key: starting from $seed (incremental)"
