@@ -1,0 +1,38 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build openppe's modules out of tree against the test kernel; collect them.
+#
+# usage: build-modules.sh [DIR [make args...]]
+#   DIR   scratch copy to build in (default build/kbuild); objects stay there so
+#         rebuilds are incremental
+#   args  extra kbuild arguments, e.g. W=1 or C=2
+# The sources (Kbuild, drivers/, include/) are mirrored into DIR so the shared
+# working tree stays free of objects. Without extra args, the .ko files are
+# collected into build/modules/.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+dir=${1:-$BUILD/kbuild}
+shift || true
+KDIR=${KDIR:-$("$REPO/tests/qemu/build-kernel.sh")}
+[ -f "$KDIR/Module.symvers" ] || die "KDIR $KDIR has no Module.symvers (run: make kernel)"
+
+mkdir -p "$dir"
+gen=(--exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c'
+     --exclude='*.a' --exclude='.*.cmd' --exclude='.*.d' --exclude='modules.order'
+     --exclude='Module.symvers' --exclude='*.dwo' --exclude='.tmp_*')
+srcs=(Kbuild Kconfig)
+for d in drivers include; do
+	[ -d "$REPO/$d" ] && srcs+=("$d")
+done
+(cd "$REPO" && rsync -a --delete "${gen[@]}" "${srcs[@]}" "$dir/")
+
+make -C "$KDIR" M="$dir" -j"$JOBS" "$@" modules
+
+if [ $# -eq 0 ]; then
+	rm -rf "$BUILD/modules"
+	mkdir -p "$BUILD/modules"
+	find "$dir" -name '*.ko' -exec cp {} "$BUILD/modules/" \;
+	n=$(find "$BUILD/modules" -name '*.ko' | wc -l)
+	log "$n module(s) in $BUILD/modules"
+fi
