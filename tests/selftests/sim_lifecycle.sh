@@ -194,18 +194,26 @@ driver_rebind()
 	[ "$(cat "$(sim_dfs "$id")/inject_reg_error")" = 0 ]
 	check_err $? "inject_reg_error is not one-shot"
 
-	echo 1 >"$(sim_dfs "$id")/cache_timeout"
-	echo "$name" >/sys/bus/platform/drivers/openppe/bind 2>/dev/null
-	[ ! -e "$child/driver" ]
-	check_err $? "driver bound although the cache command timed out"
-	echo 0 >"$(sim_dfs "$id")/cache_timeout"
-
 	echo "$name" >/sys/bus/platform/drivers/openppe/bind
-	check_err $? "cannot bind $name again"
-	[ -e "$child/driver" ]
-	check_err $? "$name not bound after the faults were cleared"
+	check_err $? "cannot bind $name again after the faults were cleared"
 	grep -q "RUNNING=1 FW_RUNNING=1 TBL_READY=1" "$(sim_dfs "$id")/regs"
 	check_err $? "engine not running after the rebind"
+
+	# A cache command that never completes: the driver must stop trusting
+	# the engine (disable it, traffic falls back to the CPU) and recover
+	# once the cache answers again.
+	echo "$name" >/sys/bus/platform/drivers/openppe/unbind
+	echo 1 >"$(sim_dfs "$id")/cache_timeout"
+	echo "$name" >/sys/bus/platform/drivers/openppe/bind 2>/dev/null
+	grep -q "BUSY=1" "$(sim_dfs "$id")/regs"
+	check_err $? "cache_timeout did not hold CACHE_STATUS.BUSY"
+	grep -q "RUNNING=1 FW_RUNNING" "$(sim_dfs "$id")/regs"
+	check_fail $? "engine still enabled while its cache does not answer"
+	echo 0 >"$(sim_dfs "$id")/cache_timeout"
+	busywait 5000 grep -q "RUNNING=1 FW_RUNNING=1 TBL_READY=1" "$(sim_dfs "$id")/regs"
+	check_err $? "engine not re-enabled after the cache answered again"
+	[ -e "$child/driver" ]
+	check_err $? "$name not bound at the end"
 	sim_del "$id"
 	log_test "driver unbind/rebind, faults on boot"
 }
