@@ -43,6 +43,7 @@ int ppesim_engine_init(struct ppesim_engine *eng, struct device *dev,
 	ppesim_engine_reset(eng);
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(ppesim_engine_init);
 
 /**
  * ppesim_engine_fini() - free an engine's memory
@@ -57,6 +58,7 @@ void ppesim_engine_fini(struct ppesim_engine *eng)
 	eng->cache = NULL;
 	eng->fw_buf = NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(ppesim_engine_fini);
 
 /**
  * ppesim_engine_reset() - PPE_CTRL.RESET: back to the power-on state
@@ -552,6 +554,7 @@ out:
 	spin_unlock_bh(&eng->lock);
 	return v;
 }
+EXPORT_SYMBOL_IF_KUNIT(ppesim_engine_rx);
 
 static const char * const ppesim_punt_names[PUNT_NUM] = {
 	[PUNT_NONE] = "none",

@@ -909,6 +909,360 @@ static void ppesim_test_fw_validate(struct kunit *test)
 	}
 }
 
+/* ---- the engine through its registers: a fixture with table memory ---- */
+
+#define T_LOG2		8
+#define T_ENTRIES	BIT(T_LOG2)
+
+struct ppesim_efix {
+	struct ppesim *sim;
+	struct ppesim_engine *eng;
+	struct ppesim_hw_entry *tbl;
+	struct ppesim_hw_counter *cnt;
+};
+
+static u32 t_rd(struct kunit *test, struct ppesim_engine *eng, u32 reg)
+{
+	unsigned int val = 0xdeadbeef;
+
+	KUNIT_EXPECT_EQ(test, ppesim_reg_read(eng, reg, &val), 0);
+	return val;
+}
+
+static void t_wr(struct kunit *test, struct ppesim_engine *eng, u32 reg,
+		 u32 val)
+{
+	KUNIT_EXPECT_EQ(test, ppesim_reg_write(eng, reg, val), 0);
+}
+
+static int ppesim_efix_init(struct kunit *test)
+{
+	struct ppesim_efix *fx;
+	struct device *dev;
+
+	fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
+	dev = kunit_kzalloc(test, sizeof(*dev), GFP_KERNEL);
+	if (!fx || !dev)
+		return -ENOMEM;
+	fx->sim = kunit_kzalloc(test, sizeof(*fx->sim), GFP_KERNEL);
+	/* page-allocator memory: physically contiguous, in the linear map */
+	fx->tbl = kunit_kzalloc(test, T_ENTRIES * sizeof(*fx->tbl), GFP_KERNEL);
+	fx->cnt = kunit_kzalloc(test, T_ENTRIES * sizeof(*fx->cnt), GFP_KERNEL);
+	if (!fx->sim || !fx->tbl || !fx->cnt)
+		return -ENOMEM;
+	/* a bare device: no DMA offset, DMA address == physical address */
+	fx->sim->dev = dev;
+	fx->eng = &fx->sim->eng;
+	if (ppesim_engine_init(fx->eng, dev, 4, T_LOG2))
+		return -ENOMEM;
+	test->priv = fx;
+	return 0;
+}
+
+static void ppesim_efix_exit(struct kunit *test)
+{
+	struct ppesim_efix *fx = test->priv;
+
+	if (fx)
+		ppesim_engine_fini(fx->eng);
+}
+
+static void t_fw_upload(struct kunit *test, struct ppesim_engine *eng,
+			const u8 *img, size_t len)
+{
+	size_t i;
+
+	t_wr(test, eng, FW_CTRL, FW_CTRL_START);
+	for (i = 0; i < len; i += 4)
+		t_wr(test, eng, FW_DATA, get_unaligned_le32(img + i));
+	t_wr(test, eng, FW_CTRL, FW_CTRL_BOOT);
+}
+
+static u32 t_fw_state(struct kunit *test, struct ppesim_engine *eng)
+{
+	return FIELD_GET(FW_STATUS_STATE, t_rd(test, eng, FW_STATUS));
+}
+
+static u32 t_fw_err(struct kunit *test, struct ppesim_engine *eng)
+{
+	return FIELD_GET(FW_STATUS_ERR, t_rd(test, eng, FW_STATUS));
+}
+
+static void ppesim_test_regs_ident(struct kunit *test)
+{
+	struct ppesim_engine *eng = ((struct ppesim_efix *)test->priv)->eng;
+	u32 caps;
+
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, PPE_ID), 0x4f505045U);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, PPE_REV), 0x00010100U);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, PPE_CAPS), 4U);
+	caps = t_rd(test, eng, TBL_CAPS);
+	KUNIT_EXPECT_EQ(test, FIELD_GET(TBL_CAPS_MAX_LOG2, caps), T_LOG2);
+	KUNIT_EXPECT_EQ(test, FIELD_GET(TBL_CAPS_WAYS, caps), 4UL);
+	KUNIT_EXPECT_EQ(test, FIELD_GET(TBL_CAPS_ENTRY_SIZE, caps), 128UL);
+	KUNIT_EXPECT_EQ(test, FIELD_GET(TBL_CAPS_CNT_SIZE, caps), 32UL);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, FW_MAX_SIZE), 65536U);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, TS_RATE), 1000U);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, 0x7fc), 0U);	/* unlisted */
+}
+
+static void ppesim_test_regs_fw(struct kunit *test)
+{
+	struct ppesim_engine *eng = ((struct ppesim_efix *)test->priv)->eng;
+	unsigned int i, val;
+	u8 *img;
+
+	img = kunit_kzalloc(test, T_FW_LEN, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, img);
+	t_fw_build(img);
+
+	KUNIT_EXPECT_EQ(test, t_fw_state(test, eng), FW_STATE_IDLE);
+	t_fw_upload(test, eng, img, T_FW_LEN);
+	KUNIT_EXPECT_EQ(test, t_fw_state(test, eng), FW_STATE_RUNNING);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, FW_VERSION), 0x01020003U);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, FW_FEATURES), 0x7fU);
+	KUNIT_EXPECT_TRUE(test, t_rd(test, eng, PPE_STATUS) &
+			  PPE_STATUS_FW_RUNNING);
+	KUNIT_EXPECT_TRUE(test, t_rd(test, eng, IRQ_STATUS) & IRQ_FW);
+	t_wr(test, eng, IRQ_STATUS, IRQ_FW);		/* W1C */
+	KUNIT_EXPECT_FALSE(test, t_rd(test, eng, IRQ_STATUS) & IRQ_FW);
+
+	/* BOOT outside LOADING is ignored */
+	t_wr(test, eng, FW_CTRL, FW_CTRL_BOOT);
+	KUNIT_EXPECT_EQ(test, t_fw_state(test, eng), FW_STATE_RUNNING);
+
+	/* a valid image that the engine fails to boot (fault knob) */
+	eng->fail_fw_boot = true;
+	t_fw_upload(test, eng, img, T_FW_LEN);
+	KUNIT_EXPECT_EQ(test, t_fw_state(test, eng), FW_STATE_ERROR);
+	KUNIT_EXPECT_EQ(test, t_fw_err(test, eng), FW_ERR_BOOT_FAILED);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, FW_VERSION), 0U);
+	eng->fail_fw_boot = false;
+
+	/* a corrupt one */
+	img[FW_HDR_LEN] ^= 1;
+	t_fw_upload(test, eng, img, T_FW_LEN);
+	KUNIT_EXPECT_EQ(test, t_fw_err(test, eng), FW_ERR_BAD_CRC);
+	img[FW_HDR_LEN] ^= 1;
+
+	/* more than FW_MAX_SIZE bytes */
+	t_wr(test, eng, FW_CTRL, FW_CTRL_START);
+	for (i = 0; i <= PPESIM_FW_MAX / 4; i++)
+		t_wr(test, eng, FW_DATA, 0);
+	KUNIT_EXPECT_EQ(test, t_fw_state(test, eng), FW_STATE_ERROR);
+	KUNIT_EXPECT_EQ(test, t_fw_err(test, eng), FW_ERR_OVERFLOW);
+
+	/* START discards it all; the good image boots again */
+	t_fw_upload(test, eng, img, T_FW_LEN);
+	KUNIT_EXPECT_EQ(test, t_fw_state(test, eng), FW_STATE_RUNNING);
+
+	/* one-shot register error */
+	eng->inject_reg_error = EIO;
+	KUNIT_EXPECT_EQ(test, ppesim_reg_read(eng, PPE_ID, &val), -EIO);
+	KUNIT_EXPECT_EQ(test, ppesim_reg_read(eng, PPE_ID, &val), 0);
+	KUNIT_EXPECT_EQ(test, eng->inject_reg_error, 0U);
+
+	/* soft reset */
+	t_wr(test, eng, PPE_CTRL, PPE_CTRL_EN);
+	t_wr(test, eng, PPE_CTRL, PPE_CTRL_RESET);
+	KUNIT_EXPECT_EQ(test, t_fw_state(test, eng), FW_STATE_IDLE);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, PPE_CTRL), 0U);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, PPE_STATUS), 0U);
+}
+
+static void t_tbl_program(struct kunit *test, struct ppesim_efix *fx)
+{
+	struct ppesim_engine *eng = fx->eng;
+	u64 t = virt_to_phys(fx->tbl), c = virt_to_phys(fx->cnt);
+
+	t_wr(test, eng, TBL_CFG, T_LOG2);
+	t_wr(test, eng, TBL_BASE_LO, lower_32_bits(t));
+	t_wr(test, eng, TBL_BASE_HI, upper_32_bits(t));
+	t_wr(test, eng, CNT_BASE_LO, lower_32_bits(c));
+	t_wr(test, eng, CNT_BASE_HI, upper_32_bits(c));
+}
+
+static void ppesim_test_regs_table(struct kunit *test)
+{
+	struct ppesim_efix *fx = test->priv;
+	struct ppesim_engine *eng = fx->eng;
+	u64 t = virt_to_phys(fx->tbl);
+
+	KUNIT_EXPECT_FALSE(test, t_rd(test, eng, PPE_STATUS) &
+			   PPE_STATUS_TBL_READY);
+	t_tbl_program(test, fx);
+	KUNIT_EXPECT_TRUE(test, t_rd(test, eng, PPE_STATUS) &
+			  PPE_STATUS_TBL_READY);
+	/* misaligned base */
+	t_wr(test, eng, TBL_BASE_LO, lower_32_bits(t) + 64);
+	KUNIT_EXPECT_FALSE(test, t_rd(test, eng, PPE_STATUS) &
+			   PPE_STATUS_TBL_READY);
+	/* a base that is not RAM: no TBL_READY, no crash */
+	t_wr(test, eng, TBL_BASE_LO, 0x1000);
+	t_wr(test, eng, TBL_BASE_HI, 0);
+	KUNIT_EXPECT_FALSE(test, t_rd(test, eng, PPE_STATUS) &
+			   PPE_STATUS_TBL_READY);
+	t_wr(test, eng, TBL_BASE_LO, 0xfffff000);
+	t_wr(test, eng, TBL_BASE_HI, 0xffffffff);
+	KUNIT_EXPECT_FALSE(test, t_rd(test, eng, PPE_STATUS) &
+			   PPE_STATUS_TBL_READY);
+	/* LOG2 out of range */
+	t_tbl_program(test, fx);
+	t_wr(test, eng, TBL_CFG, T_LOG2 + 1);
+	KUNIT_EXPECT_FALSE(test, t_rd(test, eng, PPE_STATUS) &
+			   PPE_STATUS_TBL_READY);
+	t_wr(test, eng, TBL_CFG, 2);
+	KUNIT_EXPECT_FALSE(test, t_rd(test, eng, PPE_STATUS) &
+			   PPE_STATUS_TBL_READY);
+	t_wr(test, eng, TBL_CFG, 3);
+	KUNIT_EXPECT_TRUE(test, t_rd(test, eng, PPE_STATUS) &
+			  PPE_STATUS_TBL_READY);
+}
+
+/*
+ * A bound entry's lookup, through the entry cache. The egress port has no
+ * netdev (link down), so a hit shows as a drop and a miss as a punt: enough
+ * to see which copy of the entry the engine uses.
+ */
+static void ppesim_test_cache(struct kunit *test)
+{
+	struct ppesim_efix *fx = test->priv;
+	struct ppesim_engine *eng = fx->eng;
+	struct ppesim_fwd *fwd;
+	struct ppesim_frame f;
+	u32 b0, b1, idx, w0;
+	unsigned int len, i;
+	u8 *buf, *img;
+
+	buf = kunit_kzalloc(test, T_BUF, GFP_KERNEL);
+	img = kunit_kzalloc(test, T_FW_LEN, GFP_KERNEL);
+	fwd = kunit_kzalloc(test, sizeof(*fwd), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, img);
+	KUNIT_ASSERT_NOT_NULL(test, fwd);
+
+	/* engine up: firmware, table, seeds, port 0 with the frame's DMAC */
+	t_fw_build(img);
+	t_fw_upload(test, eng, img, T_FW_LEN);
+	t_tbl_program(test, fx);
+	t_wr(test, eng, HASH_SEED0, 0x1234);
+	t_wr(test, eng, HASH_SEED1, 0x5678);
+	t_wr(test, eng, PORT_REG(0, PORT_CTRL), PORT_CTRL_EN);
+	t_wr(test, eng, PORT_REG(0, PORT_MAC_HI), 0x0200);
+	t_wr(test, eng, PORT_REG(0, PORT_MAC_LO), 0x00000001);
+	t_wr(test, eng, PORT_REG(1, PORT_CTRL), PORT_CTRL_EN);
+	t_wr(test, eng, PPE_CTRL, PPE_CTRL_EN);
+	KUNIT_ASSERT_EQ(test, t_rd(test, eng, PPE_STATUS), 7U);
+
+	len = t_build(buf, &T4);
+	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, &f), PUNT_NONE);
+	ppesim_buckets(f.key, 0x1234, 0x5678, T_ENTRIES / 4, &b0, &b1);
+	idx = b1 * 4 + 2;		/* second bucket, third way */
+
+	/* miss; the engine has now cached the (invalid) entry */
+	KUNIT_EXPECT_EQ(test, ppesim_engine_rx(fx->sim, 0, buf, len, fwd),
+			PPESIM_TO_CPU);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CNT_GLOBAL(CNT_PUNT(PUNT_MISS))),
+			1U);
+
+	/* write the entry as the driver does, but do not invalidate yet */
+	for (i = 0; i < ENT_KEY_WORDS; i++)
+		fx->tbl[idx].w[ENT_KEY_FIRST + i] = cpu_to_le32(f.key[i]);
+	fx->tbl[idx].w[ENT_EGRESS] = cpu_to_le32(FIELD_PREP(ENT_EG_EPORT, 1));
+	fx->tbl[idx].w[ENT_COUNTER] = cpu_to_le32(5);
+	w0 = FIELD_PREP(ENT_INFO_STATE, ENT_STATE_BOUND) |
+	     FIELD_PREP(ENT_INFO_TYPE, ENT_TYPE_IPV4_ROUTE);
+	fx->tbl[idx].w[ENT_INFO] = cpu_to_le32(w0);
+	KUNIT_EXPECT_EQ_MSG(test,
+			    ppesim_engine_rx(fx->sim, 0, buf, len, fwd),
+			    PPESIM_TO_CPU, "stale cache line not used");
+
+	/* INV_ENTRY: the bound entry is seen (hit, egress down: drop) */
+	t_wr(test, eng, CACHE_CMD, FIELD_PREP(CACHE_CMD_OP, CACHE_OP_INV_ENTRY) |
+	     FIELD_PREP(CACHE_CMD_INDEX, idx));
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CACHE_STATUS), 0U);
+	KUNIT_EXPECT_EQ(test, ppesim_engine_rx(fx->sim, 0, buf, len, fwd),
+			PPESIM_DROP);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CNT_GLOBAL(CNT_DROPS)), 1U);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CNT_GLOBAL(CNT_LOOKUPS)), 3U);
+
+	/* removed in memory, not invalidated: still used */
+	fx->tbl[idx].w[ENT_INFO] = 0;
+	KUNIT_EXPECT_EQ(test, ppesim_engine_rx(fx->sim, 0, buf, len, fwd),
+			PPESIM_DROP);
+
+	/* a held command (cache_timeout): BUSY, the copy stays in use */
+	eng->cache_timeout = true;
+	t_wr(test, eng, CACHE_CMD, FIELD_PREP(CACHE_CMD_OP, CACHE_OP_INV_ALL));
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CACHE_STATUS), CACHE_STATUS_BUSY);
+	KUNIT_EXPECT_EQ(test, ppesim_engine_rx(fx->sim, 0, buf, len, fwd),
+			PPESIM_DROP);
+	eng->cache_timeout = false;
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CACHE_STATUS), 0U);
+	KUNIT_EXPECT_EQ(test, ppesim_engine_rx(fx->sim, 0, buf, len, fwd),
+			PPESIM_TO_CPU);
+
+	/* bad commands: ERR, nothing done */
+	t_wr(test, eng, CACHE_CMD, FIELD_PREP(CACHE_CMD_OP, 3));
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CACHE_STATUS), CACHE_STATUS_ERR);
+	t_wr(test, eng, CACHE_CMD, FIELD_PREP(CACHE_CMD_OP, CACHE_OP_INV_ENTRY) |
+	     FIELD_PREP(CACHE_CMD_INDEX, T_ENTRIES));
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CACHE_STATUS), CACHE_STATUS_ERR);
+
+	/* a frame for another MAC, a disabled port */
+	buf[5] = 0x99;
+	KUNIT_EXPECT_EQ(test, ppesim_engine_rx(fx->sim, 0, buf, len, fwd),
+			PPESIM_TO_CPU);
+	KUNIT_EXPECT_EQ(test,
+			t_rd(test, eng, CNT_GLOBAL(CNT_PUNT(PUNT_NOT_ROUTER))),
+			1U);
+	t_wr(test, eng, PORT_REG(0, PORT_CTRL), 0);
+	KUNIT_EXPECT_EQ(test, ppesim_engine_rx(fx->sim, 0, buf, len, fwd),
+			PPESIM_TO_CPU);
+	KUNIT_EXPECT_EQ(test,
+			t_rd(test, eng, CNT_GLOBAL(CNT_PUNT(PUNT_PORT_DISABLED))),
+			1U);
+
+	/* reset clears counters, cache and table */
+	t_wr(test, eng, PPE_CTRL, PPE_CTRL_RESET);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CNT_GLOBAL(CNT_LOOKUPS)), 0U);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, TBL_BASE_LO), 0U);
+}
+
+/* 64-bit counters: reading _LO latches _HI */
+static void ppesim_test_counter_latch(struct kunit *test)
+{
+	struct ppesim_engine *eng = ((struct ppesim_efix *)test->priv)->eng;
+
+	eng->cnt_global[CNT_HITS] = 0x00000001ffffffffULL;
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CNT_GLOBAL(CNT_HITS)),
+			0xffffffffU);
+	eng->cnt_global[CNT_HITS] = 0x0000000200000000ULL;
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CNT_GLOBAL(CNT_HITS) + 4), 1U);
+	eng->pcnt[2].tx_bytes = 0x0000000500000007ULL;
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, PORT_REG(2, PORT_TX_BYTES)), 7U);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, PORT_REG(2, PORT_TX_BYTES) + 4),
+			5U);
+	/* registers of a port the engine does not have read 0 */
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, PORT_REG(4, PORT_CTRL)), 0U);
+}
+
+static struct kunit_case ppesim_engine_cases[] = {
+	KUNIT_CASE(ppesim_test_regs_ident),
+	KUNIT_CASE(ppesim_test_regs_fw),
+	KUNIT_CASE(ppesim_test_regs_table),
+	KUNIT_CASE(ppesim_test_cache),
+	KUNIT_CASE(ppesim_test_counter_latch),
+	{ }
+};
+
+static struct kunit_suite ppesim_engine_suite = {
+	.name = "openppe_sim_engine",
+	.init = ppesim_efix_init,
+	.exit = ppesim_efix_exit,
+	.test_cases = ppesim_engine_cases,
+};
+
 static struct kunit_case ppesim_test_cases[] = {
 	KUNIT_CASE_PARAM(ppesim_test_hash, ppesim_hash_gen_params),
 	KUNIT_CASE(ppesim_test_parse_valid),
@@ -929,7 +1283,7 @@ static struct kunit_suite ppesim_test_suite = {
 	.test_cases = ppesim_test_cases,
 };
 
-kunit_test_suite(ppesim_test_suite);
+kunit_test_suites(&ppesim_test_suite, &ppesim_engine_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the openppe engine emulator");
 MODULE_LICENSE("GPL");

@@ -284,6 +284,10 @@ enum ppesim_verdict {
 /* regs.c */
 int ppesim_regs_init(struct ppesim *sim);
 u32 ppesim_reg_peek(struct ppesim_engine *eng, unsigned int reg);
+#if IS_ENABLED(CONFIG_KUNIT)
+int ppesim_reg_read(void *ctx, unsigned int reg, unsigned int *val);
+int ppesim_reg_write(void *ctx, unsigned int reg, unsigned int val);
+#endif
 
 /* engine.c */
 int ppesim_engine_init(struct ppesim_engine *eng, struct device *dev,

@@ -4,6 +4,7 @@
 #include <linux/bitfield.h>
 #include <linux/regmap.h>
 #include <asm/unaligned.h>
+#include <kunit/visibility.h>
 
 #include "ppesim.h"
 
@@ -256,7 +257,16 @@ static int ppesim_reg_fault(struct ppesim_engine *eng)
 	return -err;
 }
 
-static int ppesim_reg_read(void *ctx, unsigned int reg, unsigned int *val)
+/**
+ * ppesim_reg_read() - regmap reg_read: a register read with its side effects
+ * @ctx: the engine
+ * @reg: register offset
+ * @val: the value read
+ *
+ * Return: 0, or the errno armed in inject_reg_error.
+ */
+VISIBLE_IF_KUNIT int ppesim_reg_read(void *ctx, unsigned int reg,
+				     unsigned int *val)
 {
 	struct ppesim_engine *eng = ctx;
 	int err;
@@ -268,8 +278,18 @@ static int ppesim_reg_read(void *ctx, unsigned int reg, unsigned int *val)
 	spin_unlock_bh(&eng->lock);
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(ppesim_reg_read);
 
-static int ppesim_reg_write(void *ctx, unsigned int reg, unsigned int val)
+/**
+ * ppesim_reg_write() - regmap reg_write: a register write with its side effects
+ * @ctx: the engine
+ * @reg: register offset
+ * @val: the value written
+ *
+ * Return: 0, or the errno armed in inject_reg_error.
+ */
+VISIBLE_IF_KUNIT int ppesim_reg_write(void *ctx, unsigned int reg,
+				      unsigned int val)
 {
 	struct ppesim_engine *eng = ctx;
 	int err;
@@ -284,6 +304,7 @@ static int ppesim_reg_write(void *ctx, unsigned int reg, unsigned int val)
 		ppesim_engine_reset(eng);
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(ppesim_reg_write);
 
 /**
  * ppesim_reg_peek() - read a register for debugfs, without side effects on
