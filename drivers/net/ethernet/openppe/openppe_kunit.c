@@ -259,6 +259,7 @@ struct openppe_test_flow {
 	bool tunnel;
 	bool drop_action;
 	bool tcp_flag_match;
+	bool vlan_used_keys;	/* flag VLAN keys in used_keys, as tc does */
 	u32 fw_features;	/* 0: all */
 	/* expectations */
 	int ret;
@@ -414,15 +415,18 @@ static struct flow_rule *openppe_test_rule(struct kunit *test,
 				  ctx->port[f->iport]->ifindex : 99;
 	m->mask.meta.ingress_ifindex = 0xffffffff;
 
+	/* like nf_flow_rule_match(): VLAN keys get an offset, no used_keys bit */
 	if (f->nvlan >= 1) {
-		OPENPPE_TEST_USE(m, FLOW_DISSECTOR_KEY_VLAN, vlan);
+		m->dissector.offset[FLOW_DISSECTOR_KEY_VLAN] =
+			offsetof(struct openppe_test_key, vlan);
 		k->vlan.vlan_id = f->vin[0];
 		k->vlan.vlan_tpid = htons(ETH_P_8021Q);
 		m->mask.vlan.vlan_id = VLAN_VID_MASK;
 		m->mask.vlan.vlan_tpid = htons(0xffff);
 	}
 	if (f->nvlan >= 2) {
-		OPENPPE_TEST_USE(m, FLOW_DISSECTOR_KEY_CVLAN, cvlan);
+		m->dissector.offset[FLOW_DISSECTOR_KEY_CVLAN] =
+			offsetof(struct openppe_test_key, cvlan);
 		k->cvlan.vlan_id = f->vin[1];
 		k->cvlan.vlan_tpid = htons(ETH_P_8021Q);
 		m->mask.cvlan.vlan_id = VLAN_VID_MASK;
@@ -448,6 +452,10 @@ static struct flow_rule *openppe_test_rule(struct kunit *test,
 	m->mask.basic.n_proto = htons(0xffff);
 	k->basic.ip_proto = f->proto;
 	m->mask.basic.ip_proto = 0xff;
+	if (f->vlan_used_keys && f->nvlan >= 1)
+		OPENPPE_TEST_USE(m, FLOW_DISSECTOR_KEY_VLAN, vlan);
+	if (f->vlan_used_keys && f->nvlan >= 2)
+		OPENPPE_TEST_USE(m, FLOW_DISSECTOR_KEY_CVLAN, cvlan);
 	if (f->proto == IPPROTO_TCP) {
 		OPENPPE_TEST_USE(m, FLOW_DISSECTOR_KEY_TCP, tcp);
 		k->tcp.flags = f->tcp_flag_match ? htons(0x0001) : 0;
@@ -528,6 +536,10 @@ static const struct openppe_test_flow openppe_parse_cases[] = {
 	  .nvlan = 1, .vin = { 100 }, .npop = -1, .npush = 1,
 	  .vpush = { 200 }, .type = OPENPPE_TYPE_IPV4_ROUTE,
 	  .key_vid0 = 100, .eg_vid0 = 200 },
+	{ .name = "vlan-in-used-keys", .proto = IPPROTO_TCP, .iport = 1,
+	  .eport = 0, .sip = T_SIP, .dip = T_DIP, .sport = 1, .dport = 2,
+	  .nvlan = 1, .vin = { 100 }, .npop = -1, .vlan_used_keys = true,
+	  .type = OPENPPE_TYPE_IPV4_ROUTE, .key_vid0 = 100 },
 	{ .name = "qinq-pop-push", .proto = IPPROTO_UDP, .iport = 1,
 	  .eport = 0, .sip = T_SIP, .dip = T_DIP, .sport = 1, .dport = 2,
 	  .nvlan = 2, .vin = { 20, 10 }, .npop = -1, .npush = 2,
@@ -578,6 +590,9 @@ static const struct openppe_test_flow openppe_parse_cases[] = {
 	  .eport = 0, .sip = T_SIP, .dip = T_DIP, .nvlan = 1,
 	  .vin = { 5 }, .npop = 0, .ret = -EOPNOTSUPP,
 	  .why = OPENPPE_REFUSE_UNSUPPORTED },
+	{ .name = "pop-without-vlan-match", .proto = IPPROTO_TCP,
+	  .iport = 1, .eport = 0, .sip = T_SIP, .dip = T_DIP, .npop = 1,
+	  .ret = -EOPNOTSUPP, .why = OPENPPE_REFUSE_UNSUPPORTED },
 	{ .name = "three-vlan-pushes", .proto = IPPROTO_TCP, .iport = 1,
 	  .eport = 0, .sip = T_SIP, .dip = T_DIP, .npop = -1, .npush = 3,
 	  .vpush = { 1, 2, 3 }, .ret = -EOPNOTSUPP,

@@ -326,6 +326,17 @@ static int openppe_parse_addrs(struct openppe_parse *ps,
 	return 0;
 }
 
+/*
+ * nf_flow_table (6.1) fills the VLAN and CVLAN keys and sets their dissector
+ * offsets but does not flag them in used_keys; accept either sign.
+ */
+static bool openppe_rule_has_key(const struct flow_rule *rule,
+				 enum flow_dissector_key_id key)
+{
+	return flow_rule_match_key(rule, key) ||
+	       rule->match.dissector->offset[key];
+}
+
 static int openppe_parse_vlan(struct openppe_parse *ps,
 			      const struct flow_rule *rule, u32 *vid0, u32 *vid1)
 {
@@ -337,7 +348,7 @@ static int openppe_parse_vlan(struct openppe_parse *ps,
 	 * holds the innermost matched tag and CVLAN the one outside it. The
 	 * engine's VID0 is the outer tag on the wire.
 	 */
-	if (flow_rule_match_key(rule, FLOW_DISSECTOR_KEY_VLAN)) {
+	if (openppe_rule_has_key(rule, FLOW_DISSECTOR_KEY_VLAN)) {
 		flow_rule_match_vlan(rule, &v);
 		if (v.key->vlan_tpid != htons(ETH_P_8021Q) ||
 		    v.mask->vlan_id != VLAN_VID_MASK || v.mask->vlan_priority)
@@ -346,7 +357,7 @@ static int openppe_parse_vlan(struct openppe_parse *ps,
 		*vid0 = v.key->vlan_id;
 		nvlan = 1;
 	}
-	if (flow_rule_match_key(rule, FLOW_DISSECTOR_KEY_CVLAN)) {
+	if (openppe_rule_has_key(rule, FLOW_DISSECTOR_KEY_CVLAN)) {
 		flow_rule_match_cvlan(rule, &v);
 		if (!nvlan || v.key->vlan_tpid != htons(ETH_P_8021Q) ||
 		    v.mask->vlan_id != VLAN_VID_MASK || v.mask->vlan_priority)

@@ -1,0 +1,287 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# openppe object lifetimes on the board: deleting a flowtable flushes its
+# offloaded flows; the driver unbinds and re-binds under traffic and offloads
+# again through the same ports; encapsulated flows (802.1Q, QinQ) are
+# forwarded by the engine with the tags the hosts expect.
+#
+# OPENPPE_TEST_DEAD_UNBIND=1 also unbinds the driver while a flowtable is
+# bound to it, then deletes the flowtable: that needs a host driver that
+# forwards FLOW_BLOCK_UNBIND to its old handle even when openppe_alive() is
+# false (include/linux/openppe.h); otherwise the flow block leaks.
+
+ALL_TESTS="offload_before flowtable_delete_flushes unbind_under_traffic rebind_offloads vlan_offload qinq_offload"
+source "$(dirname "$0")/lib.sh"
+
+require_command nft
+require_command conntrack
+require_command iperf3
+require_command ip
+
+WAN=wan
+LAN=lan1
+PPE=
+PPE_NAME=
+NFT_TABLE=
+IPERF_PID=
+
+ppe_of_port()
+{
+	local parent c
+
+	parent=$(readlink -f "/sys/class/net/$1/device") || return 1
+	for c in "$parent"/*/; do
+		[ "$(basename "$(readlink -f "$c/driver" 2>/dev/null)")" = openppe ] &&
+			{ echo "${c%/}"; return 0; }
+	done
+	return 1
+}
+
+cleanup()
+{
+	[ -n "$IPERF_PID" ] && kill "$IPERF_PID" 2>/dev/null
+	[ -n "$NFT_TABLE" ] && nft delete table inet "$NFT_TABLE" 2>/dev/null
+	[ -n "$NFT_TABLE" ] && nft delete table ip "$NFT_TABLE" 2>/dev/null
+	[ -n "$PPE_NAME" ] && [ ! -e "/sys/bus/platform/drivers/openppe/$PPE_NAME" ] &&
+		echo "$PPE_NAME" >/sys/bus/platform/drivers/openppe/bind 2>/dev/null
+	ip link del "$WAN.100" 2>/dev/null
+	ip link del "$WAN.200" 2>/dev/null
+	ip addr flush dev "$WAN" 2>/dev/null
+	ip addr flush dev "$LAN" 2>/dev/null
+	ns_cleanup_all
+}
+trap cleanup EXIT
+
+if ! ip link show "$WAN" >/dev/null 2>&1 || ! ip link show "$LAN" >/dev/null 2>&1; then
+	echo "KTAP version 1"
+	echo "1..0 # SKIP no board ports $WAN/$LAN (openppe_sim not loaded from DT)"
+	exit "$ksft_skip"
+fi
+PPE=$(ppe_of_port "$WAN") || {
+	echo "KTAP version 1"
+	echo "1..0 # SKIP no openppe device bound for $WAN"
+	exit "$ksft_skip"
+}
+PPE_NAME=$(basename "$PPE")
+PPE=/sys/bus/platform/devices/$PPE_NAME
+
+nft_load()	# nft_load WAN_DEV: flowtable on the ports, masquerade out of WAN_DEV
+{
+	nft delete table inet "$NFT_TABLE" 2>/dev/null
+	nft delete table ip "$NFT_TABLE" 2>/dev/null
+	nft -f - <<-EOF
+	table inet $NFT_TABLE {
+		flowtable ft {
+			hook ingress priority 0
+			devices = { $WAN, $LAN }
+			flags offload
+		}
+		chain forward {
+			type filter hook forward priority 0; policy accept;
+			meta l4proto { tcp, udp } flow add @ft
+		}
+	}
+	table ip $NFT_TABLE {
+		chain postrouting {
+			type nat hook postrouting priority 100; policy accept;
+			oifname "$1" masquerade
+		}
+	}
+	EOF
+}
+
+setup()
+{
+	ns_create HW HL || exit "$ksft_fail"
+	sysctl -qw net.ipv4.ip_forward=1
+	ip link set "$WAN-wire" netns "$HW" || exit "$ksft_fail"
+	ip link set "$LAN-wire" netns "$HL" || exit "$ksft_fail"
+	ip addr add 192.0.2.1/24 dev "$WAN"
+	ip addr add 10.77.1.1/24 dev "$LAN"
+	ip link set "$WAN" up
+	ip link set "$LAN" up
+	ip -netns "$HW" addr add 192.0.2.2/24 dev "$WAN-wire"
+	ip -netns "$HW" link set "$WAN-wire" up
+	ip -netns "$HL" addr add 10.77.1.2/24 dev "$LAN-wire"
+	ip -netns "$HL" link set "$LAN-wire" up
+	ip -netns "$HL" route add default via 10.77.1.1
+	NFT_TABLE=$(rand_name ppe | tr - _)
+	nft_load "$WAN" || exit "$ksft_fail"
+	# every refusal's reason in the log
+	echo 'module openppe +p' >/sys/kernel/debug/dynamic_debug/control 2>/dev/null
+}
+
+iperf_listening()
+{
+	ip netns exec "$HW" ss -ltn 2>/dev/null | grep -q ':5201 '
+}
+
+sw_offloaded()
+{
+	conntrack -L -p udp --dport 5201 2>/dev/null | grep -q OFFLOAD
+}
+
+hw_offloaded()
+{
+	conntrack -L -p udp --dport 5201 2>/dev/null | grep -q HW_OFFLOAD
+}
+
+hits_above()
+{
+	[ "$(cat "$PPE/engine_hits")" -gt "$1" ]
+}
+
+# start a UDP stream from the lan host to DST for SECS seconds
+udp_start()
+{
+	ip netns exec "$HW" iperf3 -s -D -1 >/dev/null 2>&1
+	busywait 5000 iperf_listening || return 1
+	ip netns exec "$HL" iperf3 -c "$1" -u -b 10M -t "$2" >/dev/null 2>&1 &
+	IPERF_PID=$!
+}
+
+udp_wait()
+{
+	local rc
+
+	wait "$IPERF_PID"
+	rc=$?
+	IPERF_PID=
+	return "$rc"
+}
+
+offload_before()
+{
+	local hits
+
+	RET=0
+	hits=$(cat "$PPE/engine_hits")
+	udp_start 192.0.2.2 12
+	check_err $? "iperf3 server did not start"
+	busywait 10000 hw_offloaded
+	check_err $? "UDP flow never [HW_OFFLOAD]"
+	busywait 5000 hits_above $((hits + 100))
+	check_err $? "engine does not forward the flow"
+	log_test "UDP flow offloaded before the unbind"
+}
+
+flowtable_delete_flushes()
+{
+	RET=0
+	if [ "${OPENPPE_TEST_DEAD_UNBIND:-0}" = 1 ]; then
+		skip_test "the flowtable is deleted after the unbind instead"
+	else
+		nft delete table inet "$NFT_TABLE"
+		check_err $? "cannot delete the flowtable"
+		busywait 5000 sh -c "[ \$(cat $PPE/flows_offloaded) -eq 0 ]"
+		check_err $? "flows_offloaded is $(cat "$PPE/flows_offloaded") after the flowtable was deleted"
+		[ "$(cat "$PPE/entries_used")" -eq 0 ]
+		check_err $? "entries_used is $(cat "$PPE/entries_used")"
+	fi
+	log_test "deleting the flowtable flushes its offloaded flows"
+}
+
+unbind_under_traffic()
+{
+	RET=0
+	echo "$PPE_NAME" >/sys/bus/platform/drivers/openppe/unbind
+	check_err $? "unbind failed"
+	[ ! -e "/sys/bus/platform/drivers/openppe/$PPE_NAME" ]
+	check_err $? "still bound"
+	# the stream goes on through the CPU, and completes
+	udp_wait
+	check_err $? "the UDP stream failed after the unbind"
+	if [ "${OPENPPE_TEST_DEAD_UNBIND:-0}" = 1 ]; then
+		nft delete table inet "$NFT_TABLE"
+		check_err $? "cannot delete the flowtable bound to the unbound PPE"
+	fi
+	log_test "unbind under traffic: it falls back to the CPU"
+}
+
+rebind_offloads()
+{
+	local hits
+
+	RET=0
+	echo "$PPE_NAME" >/sys/bus/platform/drivers/openppe/bind
+	check_err $? "bind failed"
+	busywait 5000 test -e "/sys/bus/platform/drivers/openppe/$PPE_NAME"
+	check_err $? "not bound again"
+	nft_load "$WAN"
+	check_err $? "cannot load the flowtable on the re-bound PPE"
+	hits=$(cat "$PPE/engine_hits")
+	udp_start 192.0.2.2 6
+	busywait 10000 hw_offloaded
+	check_err $? "UDP flow never [HW_OFFLOAD] after the rebind"
+	busywait 5000 hits_above $((hits + 100))
+	check_err $? "the re-bound engine does not forward"
+	udp_wait
+	check_err $? "UDP stream failed"
+	log_test "re-bound driver offloads through the same ports"
+}
+
+# a tagged wan: router WAN_DEV over wan, the host's matching device on wan-wire
+encap_test()
+{
+	local name=$1 wandev=$2 hostdev=$3 hits ref0
+
+	RET=0
+	ip addr flush dev "$WAN"
+	ip addr add 198.51.100.1/24 dev "$wandev"
+	ip link set "$wandev" up
+	ip -netns "$HW" addr add 198.51.100.2/24 dev "$hostdev"
+	ip -netns "$HW" link set "$hostdev" up
+	nft_load "$wandev"
+	check_err $? "cannot load the flowtable"
+	hits=$(cat "$PPE/engine_hits")
+	ref0=$(cat "$PPE/refused_unsupported")
+	udp_start 198.51.100.2 6
+	check_err $? "iperf3 server did not start"
+	if ! busywait 10000 sw_offloaded; then
+		udp_wait
+		ip addr flush dev "$wandev"
+		skip_test "nf_flow_table does not take the $name flow even in software"
+		log_test "$name flow offloaded and forwarded by the engine"
+		return
+	fi
+	busywait 10000 hw_offloaded
+	check_err $? "UDP flow over $name never [HW_OFFLOAD]"
+	busywait 5000 hits_above $((hits + 100))
+	check_err $? "engine does not forward the $name flow"
+	udp_wait
+	check_err $? "UDP stream over $name failed"
+	[ "$(cat "$PPE/refused_unsupported")" -eq "$ref0" ]
+	check_err $? "flows were refused as unsupported"
+	[ "$(cat "$PPE/engine_punt_bad_entry")" -eq 0 ]
+	check_err $? "the engine met unusable entries"
+	log_info "$name: engine_hits $hits -> $(cat "$PPE/engine_hits"), refused_unsupported $(cat "$PPE/refused_unsupported")"
+	dmesg | grep 'flow refused' | sort | uniq -c | sed 's/^/# /'
+	[ "$RET" -eq 0 ] || {
+		conntrack -L 2>/dev/null | sed 's/^/# /'
+		sed 's/^/# /' "/sys/kernel/debug/openppe/$PPE_NAME/table"
+	}
+	ip addr flush dev "$wandev"
+	log_test "$name flow offloaded and forwarded by the engine"
+}
+
+vlan_offload()
+{
+	ip link add link "$WAN" name "$WAN.100" type vlan id 100
+	ip -netns "$HW" link add link "$WAN-wire" name w.100 type vlan id 100
+	encap_test "802.1Q" "$WAN.100" w.100
+}
+
+qinq_offload()
+{
+	ip link add link "$WAN" name "$WAN.200" type vlan id 200
+	ip link set "$WAN.200" up
+	ip link add link "$WAN.200" name q.300 type vlan id 300
+	ip -netns "$HW" link add link "$WAN-wire" name w.200 type vlan id 200
+	ip -netns "$HW" link set w.200 up
+	ip -netns "$HW" link add link w.200 name w.300 type vlan id 300
+	encap_test "QinQ" q.300 w.300
+	ip link del q.300 2>/dev/null
+}
+
+setup
+run_tests
