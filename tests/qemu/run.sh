@@ -16,7 +16,8 @@
 #        script passed or skipped, or the guest died without reporting a status
 #
 # Environment:
-#   VM_TIMEOUT=600       seconds before the guest is killed
+#   VM_TIMEOUT=600       seconds before the guest is killed (default: the
+#                        script's "# vm-timeout: N" line if it has one, else 600)
 #   VM_MODULES=auto      auto: modprobe openppe, then openppe_sim, each if built;
 #                        none: load nothing; "a,b": exactly these (missing fails)
 #   VM_APPEND=...        extra kernel command line
@@ -34,7 +35,9 @@ set -euo pipefail
 script=$(realpath -e "$1") || die "no such script: $1"
 shift
 
-timeout_s=${VM_TIMEOUT:-600}
+# a script may declare its own limit in a "# vm-timeout: SECONDS" comment line
+timeout_s=${VM_TIMEOUT:-$(sed -n 's/^# vm-timeout: *\([0-9]\+\) *$/\1/p' "$script" | head -n1)}
+timeout_s=${timeout_s:-600}
 name=${VM_NAME:-$(basename "$script" .sh)}
 logs=$REPO/build/vm-logs
 rundir=$logs/$name

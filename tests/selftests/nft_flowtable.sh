@@ -1,0 +1,78 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The kernel's own netfilter/nft_flowtable.sh (software flowtable: forwarding,
+# NAT, PMTU, bridge, VLAN, IPsec), from the test kernel's source, unmodified.
+#
+# vm-timeout: 2400
+#
+# It is run as shipped, with one accommodation for the emulator, and it must
+# pass. Each of its ten transfers sends an 8-136 MB file each way through two
+# routers with nc, and the script allows that a fixed `sleep 3` before killing
+# nc. Under QEMU TCG with KASAN and lockdep the guest is one to two orders of
+# magnitude slower than the machines those 3 s were written for (136 MB both
+# ways over a bare veth pair alone takes about a minute here), so the script's
+# sleeps are stretched (tests/selftests/stretch-sleep, as `sleep` first in
+# PATH): `sleep N` lasts at least N seconds, at most N * NFT_FLOWTABLE_TIME_SCALE,
+# and ends once the guest has been idle for the last N seconds or the script
+# has no other child process left, i.e. once what the script waits for
+# (listener start-up, the transfer) is over. A flat factor big enough for the
+# largest file would make the run take hours. Nothing the script checks is
+# changed: both files must arrive intact, the flowtable counters must show the
+# offload, and any FAIL line fails this test even where the script forgets to
+# set its exit status (the PMTU and IPsec cases).
+
+ALL_TESTS="nft_flowtable"
+source "$(dirname "$0")/lib.sh"
+
+KSFT_SCRIPT=${KSFT_SCRIPT:-/ksft/netfilter/nft_flowtable.sh}
+: "${NFT_FLOWTABLE_TIME_SCALE:=100}"
+
+require_command nft
+require_command nc
+require_command ip
+if [ ! -f "$KSFT_SCRIPT" ]; then
+	echo "KTAP version 1"
+	echo "1..0 # SKIP $KSFT_SCRIPT not found (kernel selftests share not mounted)"
+	exit "$ksft_skip"
+fi
+
+shim=
+cleanup()
+{
+	[ -n "$shim" ] && rm -rf "$shim"
+	ns_cleanup_all
+}
+trap cleanup EXIT
+
+make_sleep_shim()
+{
+	shim=$(mktemp -d)
+	ln -s "$(realpath "$(dirname "$0")")/stretch-sleep" "$shim/sleep"
+}
+
+nft_flowtable()
+{
+	local out rc npass
+
+	RET=0
+	make_sleep_shim
+	out=$(mktemp)
+	log_info "running $KSFT_SCRIPT, sleeps stretched up to x$NFT_FLOWTABLE_TIME_SCALE"
+	SECONDS=0
+	(cd "$(dirname "$KSFT_SCRIPT")" &&
+		REAL_SLEEP=$(command -v sleep) STRETCH_SCALE=$NFT_FLOWTABLE_TIME_SCALE \
+		PATH="$shim:$PATH" bash "$KSFT_SCRIPT") 2>&1 | tee "$out" | sed -u 's/^/# /'
+	rc=${PIPESTATUS[0]}
+	log_info "took ${SECONDS}s"
+	check_err "$rc" "nft_flowtable.sh exited with $rc"
+	! grep -q 'FAIL' "$out"
+	check_err $? "nft_flowtable.sh reported a failure"
+	# routing, plain, NAT (2), PMTU (2), bridge (2), bridge+VLAN (2), IPsec
+	npass=$(grep -c '^PASS' "$out")
+	[ "$npass" -ge 11 ]
+	check_err $? "only $npass PASS lines; the script stopped early"
+	rm -f "$out"
+	log_test "kernel selftest netfilter/nft_flowtable.sh"
+}
+
+run_tests
