@@ -1035,6 +1035,121 @@ static void openppe_test_stats(struct kunit *test)
 					       NULL, &st), -ENOENT);
 }
 
+/* ---- flowtable binding: one callback per PPE and flowtable, lifetimes ---- */
+
+static int openppe_test_bind(struct kunit *test, struct flow_block *block,
+			     struct net_device *dev,
+			     enum flow_block_command cmd)
+{
+	struct openppe_test_ctx *ctx = test->priv;
+	struct flow_block_offload bo = {
+		.command = cmd,
+		.binder_type = FLOW_BLOCK_BINDER_TYPE_CLSACT_INGRESS,
+		.block = block,
+		.cb_list_head = &block->cb_list,
+	};
+	struct flow_block_cb *block_cb, *next;
+	int ret;
+
+	INIT_LIST_HEAD(&bo.cb_list);
+	ret = openppe_block_setup(ctx->ppe, dev, &bo);
+	/* what nf_flow_table_block_setup() does with the result */
+	if (cmd == FLOW_BLOCK_BIND) {
+		list_splice(&bo.cb_list, &block->cb_list);
+	} else {
+		list_for_each_entry_safe(block_cb, next, &bo.cb_list, list) {
+			list_del(&block_cb->list);
+			flow_block_cb_free(block_cb);
+		}
+	}
+	return ret;
+}
+
+static void openppe_test_block_lifetime(struct kunit *test)
+{
+	struct openppe_test_ctx *ctx = test->priv;
+	struct flow_cls_offload cls = { .cookie = 0x42 };
+	struct openppe *ppe = ctx->ppe;
+	struct flow_block_cb *block_cb;
+	struct flow_block block;
+
+	flow_block_init(&block);
+	KUNIT_ASSERT_EQ(test, openppe_test_bind(test, &block, ctx->port[0],
+						FLOW_BLOCK_BIND), 0);
+	KUNIT_ASSERT_EQ(test, openppe_test_bind(test, &block, ctx->port[1],
+						FLOW_BLOCK_BIND), 0);
+	/* two ports of one PPE in one flowtable: one callback */
+	KUNIT_EXPECT_TRUE(test, list_is_singular(&block.cb_list));
+	KUNIT_EXPECT_EQ(test, kref_read(&ppe->ref), 2U);
+	/* a device that is not a port of this PPE */
+	KUNIT_EXPECT_EQ(test, openppe_test_bind(test, &block, ctx->foreign,
+						FLOW_BLOCK_BIND), -EOPNOTSUPP);
+
+	/* a flow through the callback, as nf_flow_table sends it */
+	block_cb = list_first_entry(&block.cb_list, struct flow_block_cb, list);
+	cls.command = FLOW_CLS_REPLACE;
+	cls.rule = openppe_test_rule(test, &openppe_test_snat);
+	KUNIT_EXPECT_EQ(test, block_cb->cb(TC_SETUP_CLSFLOWER, &cls,
+					   block_cb->cb_priv), 0);
+	kfree(cls.rule);
+	cls.rule = NULL;
+	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->entries_used), 1);
+	KUNIT_EXPECT_EQ(test, block_cb->cb(TC_SETUP_BLOCK, &cls,
+					   block_cb->cb_priv), -EOPNOTSUPP);
+
+	/* the first unbind keeps the callback, the last one flushes */
+	KUNIT_EXPECT_EQ(test, openppe_test_bind(test, &block, ctx->port[0],
+						FLOW_BLOCK_UNBIND), 0);
+	KUNIT_EXPECT_FALSE(test, list_empty(&block.cb_list));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->entries_used), 1);
+	KUNIT_EXPECT_EQ(test, openppe_test_bind(test, &block, ctx->port[1],
+						FLOW_BLOCK_UNBIND), 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&block.cb_list));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->entries_used), 0);
+	KUNIT_EXPECT_EQ(test, kref_read(&ppe->ref), 1U);
+	KUNIT_EXPECT_EQ(test, openppe_test_bind(test, &block, ctx->port[1],
+						FLOW_BLOCK_UNBIND), -ENOENT);
+}
+
+/* Callbacks kept by a flowtable after the driver was unbound are harmless. */
+static void openppe_test_dead_callbacks(struct kunit *test)
+{
+	struct openppe_test_ctx *ctx = test->priv;
+	struct flow_cls_offload cls = { .cookie = 0x43 };
+	struct openppe *ppe = ctx->ppe;
+	struct flow_block_cb *block_cb;
+	struct flow_block block;
+
+	flow_block_init(&block);
+	KUNIT_ASSERT_EQ(test, openppe_test_bind(test, &block, ctx->port[2],
+						FLOW_BLOCK_BIND), 0);
+	block_cb = list_first_entry(&block.cb_list, struct flow_block_cb, list);
+
+	ppe->dead = true;
+	KUNIT_EXPECT_FALSE(test, openppe_alive(ppe));
+	cls.command = FLOW_CLS_REPLACE;
+	cls.rule = openppe_test_rule(test, &openppe_test_snat);
+	KUNIT_EXPECT_EQ(test, block_cb->cb(TC_SETUP_CLSFLOWER, &cls,
+					   block_cb->cb_priv), -EOPNOTSUPP);
+	kfree(cls.rule);
+	cls.rule = NULL;
+	cls.command = FLOW_CLS_STATS;
+	KUNIT_EXPECT_EQ(test, block_cb->cb(TC_SETUP_CLSFLOWER, &cls,
+					   block_cb->cb_priv), -EOPNOTSUPP);
+	cls.command = FLOW_CLS_DESTROY;
+	KUNIT_EXPECT_EQ(test, block_cb->cb(TC_SETUP_CLSFLOWER, &cls,
+					   block_cb->cb_priv), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->entries_used), 0);
+	/* no new binding on a dead PPE, but the old one can be released */
+	KUNIT_EXPECT_EQ(test, openppe_test_bind(test, &block, ctx->port[3],
+						FLOW_BLOCK_BIND), -ENODEV);
+	KUNIT_EXPECT_EQ(test, openppe_test_bind(test, &block, ctx->port[2],
+						FLOW_BLOCK_UNBIND), 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&block.cb_list));
+	KUNIT_EXPECT_EQ(test, kref_read(&ppe->ref), 1U);
+	ppe->dead = false;
+}
+
 struct openppe_delta_case {
 	const char *name;
 	u32 prev_pkts, now_pkts;
@@ -1160,6 +1275,8 @@ static struct kunit_case openppe_engine_cases[] = {
 	KUNIT_CASE(openppe_test_replace_idempotent),
 	KUNIT_CASE(openppe_test_destroy),
 	KUNIT_CASE(openppe_test_stats),
+	KUNIT_CASE(openppe_test_block_lifetime),
+	KUNIT_CASE(openppe_test_dead_callbacks),
 	{}
 };
 

@@ -998,3 +998,4 @@ out_unlock:
 		return -EOPNOTSUPP;
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(openppe_block_setup);
