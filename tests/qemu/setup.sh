@@ -11,6 +11,7 @@ HOST_PKGS=(
 	bc bison flex libssl-dev libelf-dev cpio xz-utils rsync kmod
 	qemu-system-arm device-tree-compiler dt-schema yamllint python3-yaml
 	sparse "$KSRC_PKG" apt-utils dpkg-dev util-linux gawk
+	python3-matplotlib
 )
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (installs packages)"
