@@ -13,9 +13,10 @@
 # ways over a bare veth pair alone takes about a minute here), so the script's
 # sleeps are stretched (tests/selftests/stretch-sleep, as `sleep` first in
 # PATH): `sleep N` lasts at least N seconds, at most N * NFT_FLOWTABLE_TIME_SCALE,
-# and ends once the guest has been idle for the last N seconds or the script
-# has no other child process left, i.e. once what the script waits for
-# (listener start-up, the transfer) is over. A flat factor big enough for the
+# and ends once each background nc is merely listening (the listener is up) or
+# gone (the transfer is over; nc exits after its own -w idle time, which is not
+# stretched), i.e. once what the script waits for is over, however slow the
+# guest. A flat factor big enough for the
 # largest file would make the run take hours. Nothing the script checks is
 # changed: both files must arrive intact, the flowtable counters must show the
 # offload, and any FAIL line fails this test even where the script forgets to
