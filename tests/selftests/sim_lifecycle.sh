@@ -5,7 +5,7 @@
 # in flight, driver unbind/rebind and module reload (the runner checks the
 # console for KASAN, lockdep and kmemleak reports).
 
-ALL_TESTS="bad_input create_delete_100 two_instances delete_with_traffic ppe_child_bound driver_rebind cache_timeout_failsafe module_reload"
+ALL_TESTS="bad_input create_delete_100 two_instances delete_with_traffic ppe_child_bound driver_rebind cache_timeout_failsafe debugfs_knobs module_reload"
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/sim.lib"
 
@@ -51,9 +51,9 @@ create_delete_100()
 
 	RET=0
 	for i in $(seq 1 100); do
-		sim_new id 4 || { check_err 1 "create $i failed"; break; }
-		[ -e "/sys/class/net/$(sim_wire "$id" 3)" ]
-		check_err $? "cycle $i: no $(sim_wire "$id" 3)"
+		sim_new id 2 || { check_err 1 "create $i failed"; break; }
+		[ -e "/sys/class/net/$(sim_wire "$id" 1)" ]
+		check_err $? "cycle $i: no $(sim_wire "$id" 1)"
 		sim_del "$id"
 		check_err $? "cycle $i: delete failed"
 		[ ! -e "$(sim_dfs "$id")" ]
@@ -63,7 +63,7 @@ create_delete_100()
 	left=$(ip -o link show | grep -c ' psim')
 	[ "$left" -eq 0 ]
 	check_err $? "$left psim netdevs left after the cycles"
-	log_test "100 create/delete cycles of a 4-port instance"
+	log_test "100 create/delete cycles of a 2-port instance"
 }
 
 two_instances()
@@ -233,6 +233,59 @@ cache_timeout_failsafe()
 	check_err $? "engine not re-enabled after the cache answered again"
 	sim_del "$id"
 	log_test "cache timeout: engine disabled, then recovered"
+}
+
+# the debugfs knobs and actions accept what the ABI document says, only that
+debugfs_knobs()
+{
+	local id d
+
+	RET=0
+	sim_new id 2 || { check_err 1 "cannot create an instance"; log_test "debugfs knobs and actions"; return; }
+	d=$(sim_dfs "$id")
+	for f in regs cache ports/0/counters ports/1/counters; do
+		cat "$d/$f" >/dev/null
+		check_err $? "cannot read $f"
+	done
+	echo 50 >"$d/drop_percent"
+	check_err $? "drop_percent refused 50"
+	echo 101 >"$d/drop_percent" 2>/dev/null
+	check_fail $? "drop_percent accepted 101"
+	[ "$(cat "$d/drop_percent")" = 50 ]
+	check_err $? "drop_percent does not read back 50"
+	echo 0 >"$d/drop_percent"
+	echo 5000 >"$d/inject_reg_error" 2>/dev/null
+	check_fail $? "inject_reg_error accepted 5000"
+	echo all >"$d/evict"
+	check_err $? "evict refused all"
+	echo 3 >"$d/evict"
+	check_err $? "evict refused an index"
+	echo 99999999 >"$d/evict" 2>/dev/null
+	check_fail $? "evict accepted an index beyond the table"
+	echo junk >"$d/evict" 2>/dev/null
+	check_fail $? "evict accepted junk"
+	echo "1 2" >"$d/counter_set" 2>/dev/null
+	check_fail $? "counter_set accepted a short line"
+	if [ -e "$(ls -d "$SIM_BUS/devices/openppe_sim$id"/openppe.*/driver 2>/dev/null | head -1)" ]; then
+		echo "7 4294967290 18446744073709551000" >"$d/counter_set"
+		check_err $? "counter_set refused a record of the driver's table"
+		echo "999999 1 1" >"$d/counter_set" 2>/dev/null
+		check_fail $? "counter_set accepted an index beyond the table"
+	fi
+	for f in fail_fw_boot cache_timeout inject_reg_error drop_percent; do
+		[ "$(stat -c %a "$d/$f")" = 600 ]
+		check_err $? "$f is not 0600"
+	done
+	for f in counter_set evict; do
+		[ "$(stat -c %a "$d/$f")" = 200 ]
+		check_err $? "$f is not 0200"
+	done
+	for f in regs cache; do
+		[ "$(stat -c %a "$d/$f")" = 400 ]
+		check_err $? "$f is not 0400"
+	done
+	sim_del "$id"
+	log_test "debugfs knobs and actions"
 }
 
 module_reload()

@@ -7,7 +7,7 @@
 # ports' interface counters still count every frame. Without a bound PPE
 # driver, "flags offload" is refused.
 
-ALL_TESTS="offload_refused_without_driver tcp_routed_offload udp_nat_offload counters_true_under_offload"
+ALL_TESTS="offload_refused_without_driver tcp_routed_offload udp_nat_offload counters_true_under_offload drop_percent_drops"
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/sim.lib"
 
@@ -192,6 +192,62 @@ counters_true_under_offload()
 	done
 	log_info "engine: $(grep -E 'CNT_(HITS|DROPS|LOOKUPS)' "$(sim_dfs "$SIM")/regs" | awk '{ printf "%s=%s ", $2, $3 }')"
 	log_test "interface counters include engine-forwarded frames"
+}
+
+# drop_percent=100: every frame of an offloaded flow is dropped by the engine,
+# counted in CNT_DROPS and as rx_dropped of the ingress CPU-side port
+drop_percent_drops()
+{
+	local pid d drops0 drops1 rxd
+
+	RET=0
+	d=$(sim_dfs "$SIM")
+	ip netns exec "$R" conntrack -F 2>/dev/null
+	nft_load route
+	check_err $? "cannot load the offloaded flowtable"
+	(while :; do echo ack; sleep 1; done) |
+		ip netns exec "$H1" timeout 60 nc.openbsd -u -l -p 6002 >"/tmp/out.$$" &
+	pid=$!
+	busywait 3000 bash -c "ip netns exec $H1 ss -Hlun | grep -q ':6002 '"
+	drops0=$(awk '/CNT_DROPS/ { print $3 }' "$d/regs")
+	# debugfs is not visible inside "ip netns exec": the client signals
+	# through files in /tmp when the knob must be set and cleared
+	rm -f "/tmp/ready.$$" "/tmp/go.$$" "/tmp/done.$$"
+	ip netns exec "$H0" bash -c "
+		exec 3>/dev/udp/10.7.1.2/6002
+		for t in \$(seq 1 100); do
+			echo warmup >&3
+			ip netns exec $R conntrack -L 2>/dev/null |
+				grep -q 'dport=6002.*OFFLOAD' && break
+			sleep 0.2
+		done
+		sleep 0.5
+		touch /tmp/ready.$$
+		for t in \$(seq 1 100); do [ -e /tmp/go.$$ ] && break; sleep 0.1; done
+		for i in \$(seq 1 50); do echo \"drop \$i\" >&3; done
+		touch /tmp/done.$$" &
+	local cpid=$!
+	busywait 30000 test -e "/tmp/ready.$$"
+	check_err $? "the client never got its flow offloaded"
+	echo 100 >"$d/drop_percent"
+	touch "/tmp/go.$$"
+	busywait 10000 test -e "/tmp/done.$$"
+	echo 0 >"$d/drop_percent"
+	wait "$cpid"
+	rm -f "/tmp/ready.$$" "/tmp/go.$$" "/tmp/done.$$"
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	drops1=$(awk '/CNT_DROPS/ { print $3 }' "$d/regs")
+	# the 50 datagrams, plus the server's acks sent in the same window
+	[ $((drops1 - drops0)) -ge 50 ] && [ $((drops1 - drops0)) -le 60 ]
+	check_err $? "CNT_DROPS grew by $((drops1 - drops0)), not 50 (+ a few acks)"
+	! grep -q '^drop ' "/tmp/out.$$"
+	check_err $? "$(grep -c '^drop ' "/tmp/out.$$") dropped datagrams arrived"
+	rxd=$(sim_stat "$R" "$P0" rx_dropped)
+	[ "$rxd" -ge 50 ]
+	check_err $? "$P0 rx_dropped is $rxd"
+	ip netns exec "$R" nft flush ruleset
+	log_test "drop_percent: engine drops counted in CNT_DROPS and rx_dropped"
 }
 
 declare -a HOSTS
