@@ -542,6 +542,26 @@ static int openppe_table_program(struct openppe *ppe)
 	return ret;
 }
 
+/*
+ * Set PPE_CTRL.EN unless a cache command already timed out during start-up
+ * (return 1): the recovery work then enables the engine once the cache
+ * answers.
+ */
+static int openppe_engine_enable(struct openppe *ppe, u32 *status)
+{
+	int ret = 1;
+
+	mutex_lock(&ppe->cache_lock);
+	if (!ppe->degraded) {
+		ret = regmap_set_bits(ppe->regmap, OPENPPE_PPE_CTRL,
+				      OPENPPE_PPE_CTRL_EN);
+		ret = ret ?: regmap_read(ppe->regmap, OPENPPE_PPE_STATUS,
+					 status);
+	}
+	mutex_unlock(&ppe->cache_lock);
+	return ret;
+}
+
 static int openppe_probe(struct platform_device *pdev)
 {
 	const char *fw_name = OPENPPE_FW_DEFAULT;
@@ -632,15 +652,15 @@ static int openppe_probe(struct platform_device *pdev)
 		ppe->irq = 0;
 	}
 
-	ret = regmap_set_bits(ppe->regmap, OPENPPE_PPE_CTRL,
-			      OPENPPE_PPE_CTRL_EN);
-	ret = ret ?: regmap_read(ppe->regmap, OPENPPE_PPE_STATUS, &status);
-	if (ret)
+	ret = openppe_engine_enable(ppe, &status);
+	if (ret < 0)
 		return dev_err_probe(dev, ret, "cannot enable the engine\n");
-	if (!(status & OPENPPE_PPE_STATUS_RUNNING))
+	if (!ret && !(status & OPENPPE_PPE_STATUS_RUNNING))
 		return dev_err_probe(dev, -EIO,
 				     "engine not running after enable (PPE_STATUS %#x)\n",
 				     status);
+	if (ret)
+		dev_warn(dev, "entry cache not answering: engine stays disabled until it does\n");
 
 	openppe_debugfs_init(ppe, openppe_debugfs_root);
 	ret = devm_add_action_or_reset(dev, openppe_debugfs_action, ppe);
