@@ -9,6 +9,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
+#include <net/flow_offload.h>
 
 #include "ppesim.h"
 
@@ -241,6 +242,14 @@ static int ppesim_port_ppe(struct ppesim_port *port)
 	return 0;
 }
 
+static bool ppesim_is_unbind(enum tc_setup_type type, void *type_data)
+{
+	struct flow_block_offload *f = type_data;
+
+	return (type == TC_SETUP_FT || type == TC_SETUP_BLOCK) &&
+	       f->command == FLOW_BLOCK_UNBIND;
+}
+
 static int ppesim_setup_tc(struct net_device *dev, enum tc_setup_type type,
 			   void *type_data)
 {
@@ -248,9 +257,19 @@ static int ppesim_setup_tc(struct net_device *dev, enum tc_setup_type type,
 	int err;
 
 	mutex_lock(&port->ppe_lock);
-	err = ppesim_port_ppe(port);
-	if (!err)
-		err = openppe_setup_tc(port->ppe, dev, type, type_data);
+	if (ppesim_is_unbind(type, type_data)) {
+		/*
+		 * An unbind goes to the handle the bind went to, even when
+		 * its PPE is gone (the plugin API accepts it then), so that
+		 * the flowtable can let go of the block; never look up anew.
+		 */
+		err = port->ppe ? openppe_setup_tc(port->ppe, dev, type,
+						   type_data) : -EOPNOTSUPP;
+	} else {
+		err = ppesim_port_ppe(port);
+		if (!err)
+			err = openppe_setup_tc(port->ppe, dev, type, type_data);
+	}
 	mutex_unlock(&port->ppe_lock);
 	return err;
 }
