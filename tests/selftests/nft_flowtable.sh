@@ -14,11 +14,13 @@
 # sleeps are stretched (tests/selftests/stretch-sleep, as `sleep` first in
 # PATH): `sleep N` lasts at least N seconds, at most N * NFT_FLOWTABLE_TIME_SCALE,
 # and ends once each background nc is merely listening (the listener is up) or
-# gone (the transfer is over; nc exits after its own -w idle time, which is not
-# stretched), i.e. once what the script waits for is over, however slow the
-# guest. A flat factor big enough for the
-# largest file would make the run take hours. Nothing the script checks is
-# changed: both files must arrive intact, the flowtable counters must show the
+# gone (the transfer is over; nc exits after its own -w idle time), i.e. once
+# what the script waits for is over, however slow the
+# guest. A flat factor big enough for the largest file would make the run take
+# hours. nc's -w idle timeouts (4 and 5 s) are stretched too, x6
+# (tests/selftests/stretch-nc): a loaded host can stop the guest for seconds
+# while its clock runs on, and nc would give up mid-transfer. Nothing the script
+# checks is changed: both files must arrive intact, the flowtable counters must show the
 # offload, and any FAIL line fails this test even where the script forgets to
 # set its exit status (the PMTU and IPsec cases).
 
@@ -49,6 +51,7 @@ make_sleep_shim()
 {
 	shim=$(mktemp -d)
 	ln -s "$(realpath "$(dirname "$0")")/stretch-sleep" "$shim/sleep"
+	ln -s "$(realpath "$(dirname "$0")")/stretch-nc" "$shim/nc"
 }
 
 nft_flowtable()
@@ -62,6 +65,7 @@ nft_flowtable()
 	SECONDS=0
 	(cd "$(dirname "$KSFT_SCRIPT")" &&
 		REAL_SLEEP=$(command -v sleep) STRETCH_SCALE=$NFT_FLOWTABLE_TIME_SCALE \
+		REAL_NC=$(command -v nc) \
 		PATH="$shim:$PATH" bash "$KSFT_SCRIPT") 2>&1 | tee "$out" | sed -u 's/^/# /'
 	rc=${PIPESTATUS[0]}
 	log_info "took ${SECONDS}s"

@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# openppe convenience targets. Kbuild reads ./Kbuild, not this file, for
+# `make -C $KDIR M=$PWD`. Run as root on Debian 12; every target installs what
+# it needs (make deps) first.
+#
+#   make demo                  boot the test board and show the platform
+#   make check                 every gate and test; one summary line at the end
+#   make vm-run SCRIPT=x.sh    run a script as root in the test guest (ARGS=...)
+#   make deps kernel modules firmware initramfs dtb vm clean help
+
+SHELL := /bin/bash
+Q := tests/qemu
+
+.PHONY: all help deps kernel modules firmware initramfs dtb vm vm-run demo check clean
+
+all: help
+
+help:
+	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
+
+deps:
+	@$(Q)/setup.sh
+
+kernel: deps
+	@$(Q)/build-kernel.sh
+
+modules: kernel
+	@$(Q)/build-modules.sh
+
+firmware: deps
+	@if [ -f firmware/Makefile ]; then \
+		$(MAKE) -C firmware O=$(CURDIR)/build/firmware; \
+	else \
+		echo "firmware: no firmware/Makefile yet, no images"; \
+	fi
+
+initramfs: modules firmware
+	@$(Q)/build-initramfs.sh
+
+dtb: kernel
+	@$(Q)/build-dtb.sh
+
+vm: kernel initramfs dtb
+
+vm-run: vm
+	@if [ -z "$(SCRIPT)" ]; then echo "usage: make vm-run SCRIPT=path/to/script.sh [ARGS=...]" >&2; exit 2; fi
+	@$(Q)/run.sh $(SCRIPT) $(ARGS)
+
+demo: vm
+	@$(Q)/run.sh $(Q)/demo.sh
+
+check: deps
+	@$(Q)/check.sh
+
+clean:
+	rm -rf build

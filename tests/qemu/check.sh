@@ -1,0 +1,381 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check`: every gate and test of openppe, one KTAP stream, one summary line.
+#
+# Order: test kernel; static gates (checkpatch --strict, W=1, sparse, dtc,
+# dt-schema); builds (out of tree, grafted =m and =y, firmware, guest); the
+# runner's own tests; KUnit in the guest; every tests/selftests/*.sh in its own
+# guest boot (this includes the kernel's netfilter/nft_flowtable.sh).
+# The KTAP stream is kept in build/check/results.ktap; results nested under a
+# stage (KUnit cases, selftest cases) count individually in the summary.
+# Exit status: 0 if nothing failed.
+# CHECK_SELFTESTS=GLOB limits the selftests to tests/selftests/GLOB.sh (for
+# working on one; a limited run says so in its output).
+set -uo pipefail
+. "$(dirname "$0")/common.sh"
+. "$REPO/tests/qemu/splat.sh"
+
+CHECK=$BUILD/check
+KTAP=$CHECK/results.ktap
+T=0
+t_start=$SECONDS
+rm -rf "$CHECK"
+mkdir -p "$CHECK"
+: >"$KTAP"
+
+emit() { printf '%s\n' "$@" | tee -a "$KTAP"; }
+diag() { local l; for l in "$@"; do emit "# $l"; done; }
+diag_file() {	# diag_file FILE [LINES]: the file's last LINES lines as diagnostics
+	[ -s "$1" ] || return 0
+	tail -n "${2:-25}" "$1" | sed 's/^/# /' | tee -a "$KTAP"
+}
+stage() { emit "#"; diag "== $* == (at $((SECONDS - t_start))s)"; }
+
+# result pass|fail|skip NAME [REASON]
+result() {
+	T=$((T + 1))
+	case $1 in
+	pass) emit "ok $T $2" ;;
+	skip) emit "ok $T $2 # SKIP ${3:-}" ;;
+	*) emit "not ok $T $2"; [ -n "${3:-}" ] && diag "$3" ;;
+	esac
+	return 0
+}
+
+# nested KTAP FILE: a script's output as indented subtests
+nested() {
+	local f=$1
+	[ -f "$f" ] || return 0
+	if grep -qE '^(K?TAP version [0-9]+)' "$f"; then
+		sed 's/^/    /' "$f" | tee -a "$KTAP"
+	else
+		sed 's/^/    # /' "$f" | tee -a "$KTAP"
+	fi
+}
+
+summary() {
+	emit "1..$T"
+	awk '
+	/^ *(not ok|ok) [0-9]+/ {
+		match($0, /^ */); d = RLENGTH
+		line = substr($0, d + 1)
+		fail = (line ~ /^not ok/)
+		skip = (line ~ /#[ \t]*[Ss][Kk][Ii][Pp]/)
+		kids = 0; kfail = 0
+		for (k in cnt) if (k + 0 > d) { kids += cnt[k]; kfail += fcnt[k]; delete cnt[k]; delete fcnt[k] }
+		if (kids) {
+			if (fail && !kfail) nfail++	# failed for its own reason (exit, splat)
+		} else if (fail) nfail++
+		else if (skip) nskip++
+		else npass++
+		cnt[d]++; fcnt[d] += fail
+	}
+	END { printf "%d passed, %d failed, %d skipped\n", npass, nfail, nskip > "/dev/stderr"
+	      exit nfail > 0 }' "$KTAP" 2>"$CHECK/summary"
+	local rc=$?
+	diag "make check took $((SECONDS - t_start))s; KTAP: ${KTAP#"$REPO"/}"
+	cat "$CHECK/summary"
+	return "$rc"
+}
+
+driver_sources() {
+	local d
+	for d in drivers include; do
+		[ -d "$REPO/$d" ] && (cd "$REPO" && find "$d" -type f \( -name '*.c' -o -name '*.h' \))
+	done | LC_ALL=C sort
+}
+have_drivers() {
+	[ -f "$REPO/drivers/net/ethernet/openppe/Makefile" ] ||
+		[ -f "$REPO/drivers/net/openppe_sim/Makefile" ]
+}
+
+emit "KTAP version 1"
+
+# ---------------------------------------------------------------- kernel
+stage "test kernel"
+if KDIR=$("$REPO/tests/qemu/build-kernel.sh" 2>"$CHECK/kernel.log"); then
+	export KDIR
+	result pass "build: test kernel $(cat "$KDIR/include/config/kernel.release")"
+else
+	result fail "build: test kernel" "see below"
+	diag_file "$CHECK/kernel.log" 40
+	summary
+	exit 1
+fi
+
+# ---------------------------------------------------------------- static gates
+stage "static gates: checkpatch --strict"
+mapfile -t srcs < <(driver_sources)
+if [ "${#srcs[@]}" -eq 0 ]; then
+	result skip "checkpatch" "no sources under drivers/ or include/ yet"
+fi
+# one checkpatch run for all files (it is slow to start), one result per file:
+# every finding names its file ("#N: FILE: path:line:")
+if [ "${#srcs[@]}" -gt 0 ]; then
+	(cd "$REPO" && "$KSRC/scripts/checkpatch.pl" --strict --no-tree --file --quiet \
+		--show-types --no-summary "${srcs[@]}") >"$CHECK/checkpatch.out" 2>&1
+	cp_rc=$?
+	attributed=0
+	for f in "${srcs[@]}"; do
+		awk -v f="FILE: $f:" 'BEGIN { RS = "" } index($0, f) { print; print "" }' \
+			"$CHECK/checkpatch.out" >"$CHECK/checkpatch.one"
+		if [ -s "$CHECK/checkpatch.one" ]; then
+			attributed=1
+			result fail "checkpatch: $f"
+			diag_file "$CHECK/checkpatch.one" 40
+		else
+			result pass "checkpatch: $f"
+		fi
+	done
+	if [ "$cp_rc" -ne 0 ] && [ "$attributed" -eq 0 ]; then
+		result fail "checkpatch: exit status $cp_rc without a finding in a file"
+		diag_file "$CHECK/checkpatch.out" 30
+	fi
+fi
+
+stage "static gates: W=1 and sparse (C=2), out of tree"
+if have_drivers; then
+	if "$REPO/tests/qemu/build-modules.sh" "$CHECK/w1" W=1 >"$CHECK/w1.log" 2>&1; then
+		if grep -E '(warning|error):' "$CHECK/w1.log" >"$CHECK/w1.warn"; then
+			result fail "W=1 build: no warnings" "$(wc -l <"$CHECK/w1.warn") warning(s):"
+			diag_file "$CHECK/w1.warn" 30
+		else
+			result pass "W=1 build: no warnings"
+		fi
+	else
+		result fail "W=1 build: no warnings" "build failed:"
+		diag_file "$CHECK/w1.log" 30
+	fi
+	if "$REPO/tests/qemu/build-modules.sh" "$CHECK/w1" C=2 >"$CHECK/sparse.log" 2>&1; then
+		if grep -E '(warning|error):' "$CHECK/sparse.log" >"$CHECK/sparse.warn"; then
+			result fail "sparse: no warnings" "$(wc -l <"$CHECK/sparse.warn") warning(s):"
+			diag_file "$CHECK/sparse.warn" 30
+		else
+			result pass "sparse: no warnings"
+		fi
+	else
+		result fail "sparse: no warnings" "build failed:"
+		diag_file "$CHECK/sparse.log" 30
+	fi
+else
+	result skip "W=1 build: no warnings" "no driver Makefile yet"
+	result skip "sparse: no warnings" "no driver Makefile yet"
+fi
+
+dts_cpp() {	# dts_cpp IN OUT: preprocess like kbuild does for .dts
+	cpp -nostdinc -undef -x assembler-with-cpp -D__DTS__ -I "$(dirname "$1")" \
+		-I "$REPO/dts" -I "$KSRC/scripts/dtc/include-prefixes" -o "$2" "$1"
+}
+
+stage "static gates: dtc (kernel W=1 warning set)"
+mapfile -t dtss < <(cd "$REPO" && find dts -path dts/bindings -prune -o -type f \
+	\( -name '*.dts' -o -name '*.dtso' \) -print 2>/dev/null | LC_ALL=C sort)
+[ "${#dtss[@]}" -gt 0 ] || result skip "dtc" "no .dts/.dtso under dts/"
+for f in "${dtss[@]}"; do
+	out=$CHECK/dtc/${f//\//_}
+	mkdir -p "$CHECK/dtc"
+	if dts_cpp "$REPO/$f" "$out.pp" >"$out.log" 2>&1 &&
+	   dtc -@ -Wno-interrupt_provider -I dts -O dtb -o "$out.dtb" "$out.pp" >>"$out.log" 2>&1 &&
+	   [ ! -s "$out.log" ]; then
+		result pass "dtc: $f"
+	else
+		result fail "dtc: $f"
+		diag_file "$out.log" 30
+	fi
+done
+
+stage "static gates: dt-schema"
+mapfile -t bindings < <(cd "$REPO" && find dts/bindings -name '*.yaml' 2>/dev/null | LC_ALL=C sort)
+schema=$CHECK/processed-schema.json
+if [ "${#bindings[@]}" -eq 0 ]; then
+	result skip "dt-schema: bindings" "no dts/bindings/*.yaml yet"
+elif ! dt-mk-schema -j -o "$schema" "$REPO/dts/bindings" >"$CHECK/mk-schema.log" 2>&1 ||
+     [ -s "$CHECK/mk-schema.log" ]; then
+	result fail "dt-schema: process bindings (dt-mk-schema)"
+	diag_file "$CHECK/mk-schema.log" 30
+	rm -f "$schema"
+fi
+for f in "${bindings[@]}"; do
+	b=$CHECK/bindings/$(basename "$f" .yaml)
+	mkdir -p "$CHECK/bindings"
+	{
+		yamllint -f parsable -c "$KSRC/Documentation/devicetree/bindings/.yamllint" "$REPO/$f"
+		dt-doc-validate -u "$REPO/dts/bindings" "$REPO/$f"
+	} >"$b.doc.log" 2>&1
+	if [ -s "$b.doc.log" ]; then
+		result fail "dt-schema: $f (yamllint, dt-doc-validate)"
+		diag_file "$b.doc.log" 30
+	else
+		result pass "dt-schema: $f (yamllint, dt-doc-validate)"
+	fi
+	if [ ! -f "$schema" ]; then
+		result fail "dt-schema: $f example" "no processed schema"
+		continue
+	fi
+	if dt-extract-example "$REPO/$f" >"$b.example.dts" 2>"$b.ex.log" &&
+	   dts_cpp "$b.example.dts" "$b.example.pp" >>"$b.ex.log" 2>&1 &&
+	   dtc -Wno-avoid_unnecessary_addr_size -Wno-graph_child_address \
+		-Wno-interrupt_provider -Wno-unique_unit_address \
+		-Wunique_unit_address_if_enabled -I dts -O dtb \
+		-o "$b.example.dtb" "$b.example.pp" >>"$b.ex.log" 2>&1 &&
+	   dt-validate -s "$schema" "$b.example.dtb" >>"$b.ex.log" 2>&1 &&
+	   [ ! -s "$b.ex.log" ]; then
+		result pass "dt-schema: $f example validates"
+	else
+		result fail "dt-schema: $f example validates"
+		diag_file "$b.ex.log" 30
+	fi
+done
+
+# ---------------------------------------------------------------- builds
+stage "builds"
+if have_drivers; then
+	if "$REPO/tests/qemu/build-modules.sh" >"$CHECK/oot.log" 2>&1; then
+		result pass "build: out-of-tree modules (make -C \$KDIR M=...): $(cd "$BUILD/modules" && echo *.ko)"
+	else
+		result fail "build: out-of-tree modules (make -C \$KDIR M=...)"
+		diag_file "$CHECK/oot.log" 30
+	fi
+	for mode in m y; do
+		if "$REPO/tests/qemu/graft-build.sh" "$mode" >"$CHECK/graft-$mode.log" 2>&1; then
+			result pass "build: grafted into the kernel tree, =$mode"
+		else
+			result fail "build: grafted into the kernel tree, =$mode"
+			diag_file "$CHECK/graft-$mode.log" 30
+		fi
+	done
+else
+	rm -rf "$BUILD/modules"
+	result skip "build: out-of-tree modules" "no driver Makefile yet"
+	result skip "build: grafted into the kernel tree, =m" "no driver Makefile yet"
+	result skip "build: grafted into the kernel tree, =y" "no driver Makefile yet"
+fi
+
+if [ -f "$REPO/firmware/Makefile" ]; then
+	if make -C "$REPO/firmware" O="$BUILD/firmware" >"$CHECK/firmware.log" 2>&1; then
+		n=$(find "$BUILD/firmware" -name '*.bin' 2>/dev/null | wc -l)
+		if [ "$n" -gt 0 ]; then
+			result pass "build: firmware images ($n)"
+		else
+			result fail "build: firmware images" "firmware/Makefile produced no build/firmware/**/*.bin"
+		fi
+	else
+		result fail "build: firmware images"
+		diag_file "$CHECK/firmware.log" 30
+	fi
+else
+	result skip "build: firmware images" "no firmware/Makefile yet"
+fi
+
+guest_ok=1
+if "$REPO/tests/qemu/build-initramfs.sh" >"$CHECK/initramfs.log" 2>&1; then
+	result pass "build: guest initramfs"
+else
+	result fail "build: guest initramfs"
+	diag_file "$CHECK/initramfs.log" 30
+	guest_ok=0
+fi
+if "$REPO/tests/qemu/build-dtb.sh" >"$CHECK/dtb.log" 2>&1; then
+	result pass "build: board DTB (QEMU virt + dts/qemu-virt-openppe.dtso)"
+else
+	result fail "build: board DTB (QEMU virt + dts/qemu-virt-openppe.dtso)"
+	diag_file "$CHECK/dtb.log" 30
+	guest_ok=0
+fi
+
+stage "dt-schema: board DTB against our bindings"
+board=$BUILD/vm/board.dtb
+if [ ! -f "$board" ]; then
+	result fail "dt-schema: board DTB" "no board DTB"
+elif ! dtc -I dtb -O dts "$board" 2>/dev/null | grep -q '"openppe,'; then
+	result skip "dt-schema: board DTB" "no openppe node in the board DTB yet"
+elif [ ! -f "$schema" ]; then
+	result fail "dt-schema: board DTB" "the board has openppe nodes but there are no usable bindings"
+else
+	# Only our schemas (-l openppe: binding files are named openppe,*.yaml) judge
+	# the board: QEMU's own nodes are not ours to fix. Separately, every
+	# openppe compatible must be matched by a schema.
+	dt-validate -l openppe -s "$schema" "$board" >"$CHECK/board.log" 2>&1
+	dt-validate -m -s "$schema" "$board" 2>&1 | grep -i 'openppe' |
+		grep -i 'failed to match' >>"$CHECK/board.log"
+	if [ -s "$CHECK/board.log" ]; then
+		result fail "dt-schema: board DTB openppe nodes"
+		diag_file "$CHECK/board.log" 30
+	else
+		result pass "dt-schema: board DTB openppe nodes"
+	fi
+fi
+
+# ---------------------------------------------------------------- guest runs
+# vm_test NAME SCRIPT [VAR=VALUE...]: one guest boot, output nested, one result
+vm_test() {
+	local name=$1 script=$2 rc reason skipmsg
+	shift 2
+	env "$@" VM_QUIET=1 VM_NAME="$name" "$REPO/tests/qemu/run.sh" "$script" \
+		>"$CHECK/$name.run" 2>&1
+	rc=$?
+	nested "$BUILD/vm-logs/$name/output"
+	diag "$(grep -E "^run.sh: $name: exit status" "$CHECK/$name.run" | sed 's/^run.sh: //')"
+	if [ "$rc" -eq 0 ]; then
+		result pass "$name"
+	elif [ "$rc" -eq 4 ]; then
+		skipmsg=$(grep -ohE '# SKIP.*' "$BUILD/vm-logs/$name/output" 2>/dev/null | tail -n1)
+		result skip "$name" "${skipmsg#\# SKIP }"
+	else
+		reason="exit status $rc"
+		[ "$rc" -eq 124 ] && reason="guest timed out"
+		grep -q 'kernel splat' "$CHECK/$name.run" && reason="kernel splat (exit status $rc)"
+		result fail "$name" "$reason; console: build/vm-logs/$name.log"
+		grep -E '^run.sh: ' "$CHECK/$name.run" | sed 's/^/# /' | tee -a "$KTAP" >/dev/null
+		grep -A40 'kernel splat' "$CHECK/$name.run" | head -n 40 | sed 's/^/# /' | tee -a "$KTAP"
+	fi
+}
+
+if [ "$guest_ok" -eq 0 ]; then
+	result fail "guest runs" "no initramfs or DTB; nothing could boot"
+	summary
+	exit 1
+fi
+
+stage "runner self-tests (tests/qemu/runner-tests)"
+for t in "$REPO"/tests/qemu/runner-tests/*.sh; do
+	name=runner-$(basename "$t" .sh)
+	exp_rc=$(sed -n 's/^# expect-exit: *//p' "$t")
+	exp_out=$(sed -n 's/^# expect-output: *//p' "$t")
+	tmo=$(sed -n 's/^# vm-timeout: *//p' "$t")
+	VM_QUIET=1 VM_MODULES=none VM_NAME=$name VM_TIMEOUT=${tmo:-300} \
+		"$REPO/tests/qemu/run.sh" "$t" >"$CHECK/$name.run" 2>&1
+	rc=$?
+	if [ "$rc" = "$exp_rc" ] && grep -q -- "$exp_out" "$CHECK/$name.run"; then
+		result pass "$name: exit $rc, \"$exp_out\""
+	else
+		result fail "$name" "expected exit $exp_rc and \"$exp_out\", got exit $rc:"
+		diag_file "$CHECK/$name.run" 20
+	fi
+done
+
+stage "KUnit (in the guest)"
+if compgen -G "$BUILD/modules/*_kunit.ko" >/dev/null; then
+	vm_test kunit "$REPO/tests/qemu/kunit.sh" VM_MODULES=none
+else
+	result skip "kunit" "no *_kunit.ko built yet"
+fi
+
+stage "selftests (tests/selftests, one guest boot each)"
+sel=${CHECK_SELFTESTS:-*}
+[ "$sel" = "*" ] || diag "limited to tests/selftests/$sel.sh (CHECK_SELFTESTS)"
+# the kernel's nft_flowtable.sh (the longest) runs last
+mapfile -t tests < <(cd "$REPO/tests/selftests" && ls -- $sel.sh 2>/dev/null |
+	grep -vx lib.sh | LC_ALL=C sort | awk '$0 == "nft_flowtable.sh" { l = $0; next } { print } END { if (l) print l }')
+for f in "${tests[@]}"; do
+	t=$REPO/tests/selftests/$f
+	name=${f%.sh}
+	if [ ! -x "$t" ]; then
+		result skip "selftest $name" "not executable: treated as a helper, not a test"
+		continue
+	fi
+	vm_test "$name" "$t"
+done
+[ "${#tests[@]}" -gt 0 ] || result skip "selftests" "no tests/selftests/$sel.sh"
+
+summary

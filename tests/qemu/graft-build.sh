@@ -1,0 +1,129 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build openppe grafted into a copy of the kernel tree, enabled through Kconfig.
+#
+# usage: graft-build.sh m|y
+#
+# Proves the directories drop into a kernel tree unchanged: the drivers are
+# copied into a hard-linked copy of the kernel source, sourced from
+# drivers/net/Kconfig and drivers/net/ethernet/Kconfig, added to the Makefiles
+# there, enabled as modules (m) or built in (y), and the kernel is built.
+# To be fast, the build directory is a copy of the cached test-kernel build,
+# and the graft tree is bind-mounted over the original source path in a private
+# mount namespace, so every path kbuild recorded stays the same and only the
+# openppe objects compile (and vmlinux relinks).
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+mode=${1:-}
+case $mode in
+m|y) ;;
+*) die "usage: ${0##*/} m|y" ;;
+esac
+[ "$(id -u)" -eq 0 ] || die "must run as root (mount namespace)"
+KDIR=${KDIR:-$("$REPO/tests/qemu/build-kernel.sh")}
+key=$(kernel_key)
+work=$OPENPPE_CACHE/graft
+tree=$work/src
+obj=$work/obj
+
+mkdir -p "$work"
+exec 9>"$work/.lock"
+flock 9
+
+# the graft tree: recreated each time (hard links, a few seconds)
+rm -rf "$tree"
+cp -al "$KSRC" "$tree"
+
+graft_dir() {
+	local rel=$1
+	[ -d "$REPO/$rel" ] || return 1
+	rm -rf "${tree:?}/$rel"
+	mkdir -p "$tree/$rel"
+	(cd "$REPO/$rel" && find . -type f \( -name '*.[ch]' -o -name Kconfig -o -name Makefile \
+		-o -name Kbuild -o -name '.kunitconfig' \) -exec cp --parents {} "$tree/$rel/" \;)
+}
+
+# Files in the tree are hard links into the pristine source: edit only with
+# tools that write a new file (sed -i), never in place.
+grafted=()
+if graft_dir drivers/net/ethernet/openppe; then
+	sed -i 's|^endif # ETHERNET$|source "drivers/net/ethernet/openppe/Kconfig"\n\n&|' \
+		"$tree/drivers/net/ethernet/Kconfig"
+	sed -i '$a obj-$(CONFIG_OPENPPE) += openppe/' "$tree/drivers/net/ethernet/Makefile"
+	grafted+=(drivers/net/ethernet/openppe)
+fi
+if graft_dir drivers/net/openppe_sim; then
+	sed -i 's|^endif # NETDEVICES$|source "drivers/net/openppe_sim/Kconfig"\n\n&|' \
+		"$tree/drivers/net/Kconfig"
+	sed -i '$a obj-$(CONFIG_OPENPPE_SIM) += openppe_sim/' "$tree/drivers/net/Makefile"
+	grafted+=(drivers/net/openppe_sim)
+fi
+[ "${#grafted[@]}" -gt 0 ] || die "no driver directories to graft"
+if [ -f "$REPO/include/linux/openppe.h" ]; then
+	rm -f "$tree/include/linux/openppe.h"
+	cp "$REPO/include/linux/openppe.h" "$tree/include/linux/openppe.h"
+fi
+grep -q openppe "$tree/drivers/net/Kconfig" "$tree/drivers/net/ethernet/Kconfig" ||
+	die "could not hook the Kconfig files"
+
+# the build directory: a copy of the test kernel's, refreshed when the kernel changes
+if [ ! -f "$obj/.openppe-graft-key" ] || [ "$(cat "$obj/.openppe-graft-key")" != "$key" ]; then
+	log "copying the test kernel build $KDIR"
+	rm -rf "$obj"
+	cp -a "$KDIR" "$obj"
+	echo "$key" >"$obj/.openppe-graft-key"
+fi
+
+# the symbols the grafted Kconfig files define
+syms=()
+kconfigs=$(for d in "${grafted[@]}"; do cat "$tree/$d/Kconfig"; done 2>/dev/null || true)
+for s in OPENPPE OPENPPE_SIM OPENPPE_KUNIT_TEST OPENPPE_SIM_KUNIT_TEST; do
+	if grep -q "^config $s\$" <<<"$kconfigs"; then
+		syms+=("$s")
+	fi
+done
+[ "${#syms[@]}" -gt 0 ] || die "the grafted Kconfig files define no OPENPPE symbols"
+
+inner=$(cat <<'INNER'
+set -euo pipefail
+mount --bind "$TREE" "$KSRC"
+cd "$OBJ"
+make -C "$KSRC" O="$OBJ" -s syncconfig >/dev/null
+for s in $SYMS; do
+	if [ "$MODE" = y ]; then
+		"$KSRC/scripts/config" --file .config --enable "$s"
+	else
+		"$KSRC/scripts/config" --file .config --module "$s"
+	fi
+done
+make -C "$KSRC" O="$OBJ" olddefconfig
+for s in $SYMS; do
+	if ! grep -qx "CONFIG_$s=$MODE" .config; then
+		echo "graft: CONFIG_$s=$MODE did not stick: $(grep "CONFIG_$s[= ]" .config || echo unset)" >&2
+		exit 1
+	fi
+done
+make -C "$KSRC" O="$OBJ" -j"$JOBS" Image modules
+INNER
+)
+log "building with ${syms[*]} =$mode"
+TREE=$tree KSRC=$KSRC OBJ=$obj SYMS="${syms[*]}" MODE=$mode JOBS=$JOBS \
+	unshare --mount --propagation private bash -c "$inner"
+
+# what must have come out of it
+if [ "$mode" = m ]; then
+	for d in "${grafted[@]}"; do
+		n=$(find "$obj/$d" -name '*.ko' | wc -l)
+		[ "$n" -gt 0 ] || die "=m build produced no module in $d"
+		log "=m: $n module(s) in $d"
+	done
+else
+	for d in "${grafted[@]}"; do
+		[ -s "$obj/$d/built-in.a" ] || die "=y build has no $d/built-in.a"
+		[ -z "$(find "$obj/$d" -name '*.ko' -newer "$obj/.config")" ] ||
+			die "=y build still produced modules in $d"
+	done
+	grep -q ' openppe' "$obj/System.map" || die "=y: no openppe symbol in vmlinux"
+	log "=y: vmlinux links the openppe objects"
+fi
