@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # openppe_sim instance life cycle: the bus interface and its input checks,
-# 100 create/delete cycles, two instances side by side, deletion with traffic
-# in flight, driver unbind/rebind and module reload (the runner checks the
-# console for KASAN, lockdep and kmemleak reports).
+# two instances side by side, deletion with traffic in flight, driver
+# unbind/rebind with the fault knobs, debugfs, and module reload (the runner
+# checks the console for KASAN, lockdep and kmemleak reports). The 100
+# create/delete cycles are in sim_create_delete.sh (own guest, own timeout).
 
-ALL_TESTS="bad_input create_delete_100 two_instances delete_with_traffic ppe_child_bound driver_rebind cache_timeout_failsafe debugfs_knobs module_reload"
+ALL_TESTS="bad_input two_instances delete_with_traffic ppe_child_bound driver_rebind cache_timeout_failsafe debugfs_knobs module_reload"
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/sim.lib"
 
@@ -43,27 +44,6 @@ bad_input()
 	echo "junk" >"$SIM_BUS/del_device" 2>/dev/null
 	check_fail $? "del_device accepted junk"
 	log_test "new_device/del_device reject bad input"
-}
-
-create_delete_100()
-{
-	local i id left
-
-	RET=0
-	for i in $(seq 1 100); do
-		sim_new id 2 || { check_err 1 "create $i failed"; break; }
-		[ -e "/sys/class/net/$(sim_wire "$id" 1)" ]
-		check_err $? "cycle $i: no $(sim_wire "$id" 1)"
-		sim_del "$id"
-		check_err $? "cycle $i: delete failed"
-		[ ! -e "$(sim_dfs "$id")" ]
-		check_err $? "cycle $i: debugfs directory left behind"
-		[ "$RET" -eq 0 ] || break
-	done
-	left=$(ip -o link show | grep -c ' psim')
-	[ "$left" -eq 0 ]
-	check_err $? "$left psim netdevs left after the cycles"
-	log_test "100 create/delete cycles of a 2-port instance"
 }
 
 two_instances()

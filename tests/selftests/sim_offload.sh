@@ -7,7 +7,7 @@
 # ports' interface counters still count every frame. Without a bound PPE
 # driver, "flags offload" is refused.
 
-ALL_TESTS="offload_refused_without_driver tcp_routed_offload udp_nat_offload counters_true_under_offload drop_percent_drops"
+ALL_TESTS="offload_refused_without_driver tcp_routed_offload udp_nat_offload counters_true_under_offload drop_percent_drops delete_with_flows_bound"
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/sim.lib"
 
@@ -248,6 +248,33 @@ drop_percent_drops()
 	check_err $? "$P0 rx_dropped is $rxd"
 	ip netns exec "$R" nft flush ruleset
 	log_test "drop_percent: engine drops counted in CNT_DROPS and rx_dropped"
+}
+
+# Delete the instance while an offloaded TCP stream runs through it: the PPE
+# device goes first (the driver flushes its flows), then the ports, whose
+# unregistration unbinds the flowtable through the stale plugin handle.
+delete_with_flows_bound()
+{
+	local spid cpid
+
+	RET=0
+	ip netns exec "$R" conntrack -F 2>/dev/null
+	nft_load route
+	check_err $? "cannot load the offloaded flowtable"
+	ip netns exec "$H1" timeout 60 nc.openbsd -l -p 6003 >/dev/null &
+	spid=$!
+	busywait 3000 bash -c "ip netns exec $H1 ss -Hltn | grep -q ':6003 '"
+	ip netns exec "$H0" timeout 60 nc.openbsd 10.7.1.2 6003 </dev/zero &
+	cpid=$!
+	busywait 30000 bash -c "ip netns exec $R conntrack -L 2>/dev/null | grep -q 'dport=6003.*OFFLOAD'"
+	check_err $? "the TCP stream was never offloaded"
+	sim_del "$SIM"
+	check_err $? "cannot delete the instance with flows bound"
+	kill "$spid" "$cpid" 2>/dev/null
+	wait "$spid" "$cpid" 2>/dev/null
+	ip netns exec "$R" nft flush ruleset
+	check_err $? "cannot flush the ruleset after the ports went away"
+	log_test "delete the instance with offloaded flows bound and traffic running"
 }
 
 declare -a HOSTS
