@@ -1,0 +1,201 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make bench`, guest side: one run on the board measuring what offload buys.
+# vm-timeout: 1500
+#
+# Writes "name value" lines to $BENCH_OUT/raw.txt (default
+# /openppe/build/bench); tests/bench/report.py turns them into the table,
+# results.json and the plots on the host. Measures, never asserts: a goal
+# that is missed is reported, not failed. Exits non-zero only when a
+# measurement could not be made at all.
+#
+#   datapath    cpu / sw / hw router modes, 64-byte UDP (pktgen) and bulk TCP
+#               (iperf3): see datapath.lib for the method
+#   burst       flows offloaded per second, end to end
+#   ctrl        driver REPLACE/DESTROY/STATS cost at 1K/8K/64K entries
+#   occupancy   fill fraction at the first refused insert, three policies
+#   memory      host memory per offloaded flow
+# (the last three drive the driver's flow block callback from the test-only
+# openppe_bench module, on run-time openppe_sim instances)
+
+# settings: NAME=VALUE arguments (make bench ARGS="BENCH_SECONDS=3")
+for a in "$@"; do
+	case $a in
+	BENCH_*=*) export "${a?}" ;;
+	*) echo "bench: unknown argument $a" >&2; exit 2 ;;
+	esac
+done
+
+source /openppe/tests/selftests/lib.sh
+source /openppe/tests/selftests/sim.lib
+source /openppe/tests/bench/datapath.lib
+
+OUT=${BENCH_OUT:-/openppe/build/bench}
+SECS=${BENCH_SECONDS:-5}
+UDP_FLOWS=${BENCH_UDP_FLOWS:-16}
+UDP_PACKETS=${BENCH_UDP_PACKETS:-5000}
+BURST_FLOWS=${BENCH_BURST_FLOWS:-500}
+# the test kernel has no CMA: the page allocator's largest block (4 MiB) caps
+# a table at 32768 entries of 128 bytes
+CTRL_ENTRIES=${BENCH_CTRL_ENTRIES:-32768}
+CTRL_LEVELS=${BENCH_CTRL_LEVELS:-1024 8192 24576}
+CTRL_SAMPLES=${BENCH_CTRL_SAMPLES:-1000}
+FILL_ENTRIES=${BENCH_FILL_ENTRIES:-16384}
+MEM_FLOWS=${BENCH_MEM_FLOWS:-8192}
+PARTS=${BENCH_PARTS:-datapath burst driver}
+BENCH_DFS=/sys/kernel/debug/openppe_bench
+
+cleanup()
+{
+	[ -n "$DP_HL" ] && dp_pktgen_stop
+	dp_cleanup
+	if [ -d "$BENCH_DFS" ]; then
+		echo unbind >"$BENCH_DFS/run" 2>/dev/null
+		rmmod openppe_bench
+	fi
+	sim_cleanup_all
+	ns_cleanup_all
+}
+trap cleanup EXIT
+
+say()
+{
+	echo "bench: $* (t=$(cut -d' ' -f1 /proc/uptime)s)"
+}
+
+emit()
+{
+	local k
+
+	for k in "${!DP_R[@]}"; do
+		printf '%s %s\n' "$k" "${DP_R[$k]}"
+	done | sort >>"$OUT/raw.txt"
+	DP_R=()
+}
+
+bench_run()	# one command to the bench module; fails loudly
+{
+	echo "$*" >"$BENCH_DFS/run" || { echo "bench: openppe_bench: '$*' failed" >&2; return 1; }
+}
+
+# bytes in use in all slab caches (objects x object size), "cache bytes" per
+# line, without kmemleak's own cache. Shrinking every cache first also
+# empties KASAN's quarantine of it: freed objects waiting there still count
+# as active in /proc/slabinfo.
+slab_snapshot()
+{
+	local f
+
+	for f in /sys/kernel/slab/*/shrink; do
+		echo 1 >"$f"
+	done 2>/dev/null
+	awk 'NR > 2 && $1 !~ /^kmemleak/ { printf "%s %d\n", $1, $2 * $4 }' /proc/slabinfo
+}
+
+slab_delta()	# BEFORE AFTER FLOWS -> "bytes_per_flow top-caches"
+{
+	awk -v n="$3" 'NR == FNR { a[$1] = $2; next }
+		{ d = $2 - a[$1]; tot += d; if (d > 0) grew[$1] = d }
+		END {
+			printf "%.1f", tot / n
+			for (k in grew) if (grew[k] / n >= 4) printf " %s:%.0f", k, grew[k] / n
+			printf "\n"
+		}' <(echo "$1") <(echo "$2")
+}
+
+for c in nft conntrack iperf3 ethtool; do
+	command -v "$c" >/dev/null || { echo "bench: $c missing" >&2; exit 1; }
+done
+mkdir -p "$OUT" || exit 1
+: >"$OUT/raw.txt"
+dp_affinity
+
+{
+	echo "meta.kernel $(uname -r)"
+	echo "meta.cpus $(grep -c ^processor /proc/cpuinfo)"
+	echo "meta.tcp_seconds $SECS"
+	echo "meta.udp_flows $UDP_FLOWS"
+	echo "meta.udp_packets $UDP_PACKETS"
+	echo "meta.start $(date -u +%FT%TZ)"
+} >>"$OUT/raw.txt"
+
+part()
+{
+	[[ " $PARTS " == *" $1 "* ]]
+}
+
+# ---- datapath, three modes, one topology ----
+if part datapath || part burst; then
+	ns_create DP_HW DP_HL || exit 1
+	dp_setup || exit 1
+	echo "meta.table_size $(dp_ppe table_size)" >>"$OUT/raw.txt"
+	echo "meta.fw_version $(dp_ppe fw_version)" >>"$OUT/raw.txt"
+fi
+part datapath &&
+for mode in cpu sw hw; do
+	dp_mode "$mode" && dp_ping || exit 1
+	say "udp $mode: $UDP_FLOWS flows, $UDP_PACKETS packets"
+	dp_udp "$mode" "$UDP_FLOWS" "$UDP_PACKETS"
+	emit
+	dp_mode "$mode" || exit 1
+	say "tcp $mode: ${SECS}s"
+	dp_tcp "$mode" "$SECS"
+	emit
+done
+
+# ---- control plane end to end: a burst of new flows ----
+if part burst; then
+	dp_mode hw && dp_ping || exit 1
+	say "burst of $BURST_FLOWS new flows"
+	dp_burst "$BURST_FLOWS"
+	emit
+	dp_cleanup
+	conntrack -F >/dev/null 2>&1
+	busywait 60000 dp_entries_zero
+fi
+part driver || { say "done"; echo "meta.end $(date -u +%FT%TZ)" >>"$OUT/raw.txt"; exit 0; }
+
+# ---- the driver alone: per-call cost, memory, occupancy ----
+modprobe openppe_bench || { echo "bench: openppe_bench not available" >&2; exit 1; }
+sim_new CID 2 "$CTRL_ENTRIES" || exit 1
+CPPE=$(dp_ppe_of_port "$(sim_port "$CID" 0)") || { echo "bench: no PPE bound on instance $CID" >&2; exit 1; }
+echo "ctrl.table_size $(cat "$CPPE/table_size")" >>"$OUT/raw.txt"
+bench_run bind "$(sim_port "$CID" 0)" "$(sim_port "$CID" 1)" || exit 1
+
+say "memory: $MEM_FLOWS flows"
+m0=$(slab_snapshot)
+bench_run install "$MEM_FLOWS" || exit 1
+m1=$(slab_snapshot)
+set -- $(slab_delta "$m0" "$m1" "$MEM_FLOWS")
+echo "mem.flows $MEM_FLOWS" >>"$OUT/raw.txt"
+echo "mem.slab_bytes_per_flow $1" >>"$OUT/raw.txt"
+shift
+echo "mem.slab_caches $*" >>"$OUT/raw.txt"
+bench_run flush || exit 1
+
+for level in $CTRL_LEVELS; do
+	say "per-call cost at $level entries"
+	bench_run install "$level" || exit 1
+	bench_run cost "ctrl.$level" "$CTRL_SAMPLES" || exit 1
+	echo "ctrl.$level.relocations $(cat "$CPPE/relocations")" >>"$OUT/raw.txt"
+done
+bench_run unbind || exit 1
+sim_del "$CID"
+
+say "occupancy: $FILL_ENTRIES-entry table"
+sim_new FID 2 "$FILL_ENTRIES" || exit 1
+FPPE=$(dp_ppe_of_port "$(sim_port "$FID" 0)") || exit 1
+bench_run bind "$(sim_port "$FID" 0)" "$(sim_port "$FID" 1)" || exit 1
+bench_run fill fill 4 "$(cat "$FPPE/table_size")" || exit 1
+{
+	echo "fill.relocations $(cat "$FPPE/relocations")"
+	echo "fill.refused_table_full $(cat "$FPPE/refused_table_full")"
+	echo "fill.entries_used $(cat "$FPPE/entries_used")"
+} >>"$OUT/raw.txt"
+bench_run unbind || exit 1
+sim_del "$FID"
+
+cat "$BENCH_DFS/results" >>"$OUT/raw.txt"
+echo "meta.end $(date -u +%FT%TZ)" >>"$OUT/raw.txt"
+say "done"
+exit 0

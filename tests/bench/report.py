@@ -1,0 +1,332 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Host side of `make bench`: raw.txt from the guest -> table, JSON, plots.
+
+usage: report.py DIR          (DIR/raw.txt in, DIR/results.json, DIR/*.png out)
+       report.py --demo DIR   (make demo: the short comparison and DIR/demo.png)
+
+The guest (tests/bench/bench.sh) writes "name value" lines. This prints the
+results table, writes results.json (the same numbers, nested by name) and
+draws the plots with matplotlib (python3-matplotlib, installed by
+tests/qemu/setup.sh). Nothing here judges the numbers: the goals of issue 6
+are printed next to them, met or not.
+"""
+
+import json
+import os
+import sys
+
+MODES = [("cpu", "CPU path"), ("sw", "sw flowtable"), ("hw", "engine offload")]
+
+
+def load(path):
+    raw = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.split(None, 1)
+            if len(parts) != 2:
+                continue
+            key, val = parts[0], parts[1].strip()
+            try:
+                num = float(val)
+                raw[key] = int(num) if num.is_integer() and "." not in val else num
+            except ValueError:
+                raw[key] = val
+    return raw
+
+
+def nest(raw):
+    out = {}
+    for key, val in sorted(raw.items()):
+        node = out
+        parts = key.split(".")
+        for p in parts[:-1]:
+            nxt = node.setdefault(p, {})
+            if not isinstance(nxt, dict):
+                nxt = node[p] = {"value": nxt}
+            node = nxt
+        if isinstance(node.get(parts[-1]), dict):
+            node[parts[-1]]["value"] = val
+        else:
+            node[parts[-1]] = val
+    return out
+
+
+def fmt(v, digits=0):
+    if v is None:
+        return "-"
+    if isinstance(v, str):
+        return v
+    if digits == 0:
+        return f"{v:,.0f}"
+    return f"{v:,.{digits}f}"
+
+
+def ratio(v, base, inverse=False):
+    if v is None or not base:
+        return ""
+    if inverse:
+        return f" ({v / base:.2f}x)" if base else ""
+    return f" ({v / base:.2f}x)"
+
+
+def datapath_rows(r):
+    rows = []
+
+    def row(label, key, digits=0, show_ratio=True):
+        vals = [r.get(f"{proto}.{m}.{key}") for m, _ in MODES]
+        base = vals[0]
+        cells = []
+        for i, v in enumerate(vals):
+            cell = fmt(v, digits)
+            if show_ratio and i and isinstance(v, (int, float)) and base:
+                cell += ratio(v, base)
+            cells.append(cell)
+        rows.append((label, cells))
+
+    proto = "udp"
+    row("UDP forwarded packets/s", "pps")
+    row("UDP Mbit/s (64-byte frames)", "mbps", 3)
+    row("UDP packets/flow to CPU, after binding", "to_cpu_per_flow", 2, False)
+    row("UDP packets/flow to CPU, first 4/flow", "setup.to_cpu_per_flow", 2, False)
+    row("UDP packets/flow in nft forward chain", "slowpath_per_flow", 2, False)
+    row("UDP router CPU ms per Mpkt", "router_cpu_ms_per_mpkt")
+    row("UDP router CPU busy %", "router_cpu_util", 1, False)
+    proto = "tcp"
+    row("TCP forwarded packets/s (data+ACK)", "pps_both")
+    row("TCP Mbit/s (lan -> wan, L2)", "mbps", 2)
+    row("TCP packets/flow to CPU", "to_cpu_per_flow", 1, False)
+    row("TCP router CPU ms per Mpkt", "router_cpu_ms_per_mpkt")
+    row("TCP router CPU busy %", "router_cpu_util", 1, False)
+    return rows
+
+
+def table(r):
+    lines = []
+    add = lines.append
+    add("openppe bench: %s .. %s, kernel %s, %s vCPUs (QEMU TCG, KASAN+lockdep test kernel)"
+        % (r.get("meta.start", "?"), r.get("meta.end", "?"), r.get("meta.kernel", "?"),
+           r.get("meta.cpus", "?")))
+    add("Absolute rates are the emulator's on a shared, emulated CPU; compare modes.")
+    add("")
+    add("Datapath: lan1 -> wan through the board's router (NAPT), %s UDP flows x %s packets"
+        % (r.get("meta.udp_flows", "?"), r.get("meta.udp_packets", "?")))
+    add("after a 4-packet/flow warm-up; TCP: one iperf3 connection, %ss. (ratio vs CPU path)"
+        % r.get("meta.tcp_seconds", "?"))
+    w0 = 42
+    w = 22
+    add("  " + "".ljust(w0) + "".join(name.rjust(w) for _, name in MODES))
+    for label, cells in datapath_rows(r):
+        add("  " + label.ljust(w0) + "".join(c.rjust(w) for c in cells))
+    add("")
+
+    add("Control plane")
+    if "burst.flows" in r:
+        add("  burst: %s new UDP flows offloaded in %s s end to end = %s flows/s"
+            % (fmt(r.get("burst.offloaded")), fmt(r.get("burst.secs"), 2),
+               fmt(r.get("burst.flows_per_sec"))))
+        add("         (sending the 2 packets/flow took %s s); driver REPLACEs: %s in %s s = %s/s"
+            % (fmt(r.get("burst.send_secs"), 2), fmt(r.get("burst.driver_replaces")),
+               fmt(r.get("burst.driver_secs"), 3), fmt(r.get("burst.driver_per_sec"))))
+    levels = sorted({int(k.split(".")[1]) for k in r
+                     if k.startswith("ctrl.") and k.endswith(".replace.p50_ns")})
+    if levels:
+        add("  driver cost per call, us (p50 / p99), table of %s entries:"
+            % fmt(r.get("ctrl.table_size")))
+        add("  " + "installed".rjust(12) + "REPLACE".rjust(20) + "STATS".rjust(20)
+            + "DESTROY".rjust(20))
+        for lv in levels:
+            cells = []
+            for op in ("replace", "stats", "destroy"):
+                p50 = r.get(f"ctrl.{lv}.{op}.p50_ns")
+                p99 = r.get(f"ctrl.{lv}.{op}.p99_ns")
+                cells.append(f"{p50 / 1000:.1f} / {p99 / 1000:.1f}")
+            add("  " + fmt(lv).rjust(12) + "".join(c.rjust(20) for c in cells))
+        first, last = levels[0], levels[-1]
+        g = r[f"ctrl.{last}.replace.p50_ns"] / r[f"ctrl.{first}.replace.p50_ns"]
+        add("  goal: flat per-call cost -> REPLACE p50 at %s vs %s entries: %.2fx"
+            % (fmt(last), fmt(first), g))
+    add("")
+
+    if "fill.entries" in r:
+        n = r["fill.entries"]
+        add("Occupancy: %s-entry table, %s ways/bucket, random keys until the first refusal"
+            % (fmt(n), r.get("fill.ways")))
+        for label, key in (("openppe: two buckets + relocation (driver)", "fill.installed"),
+                           ("two buckets, no relocation (model)", "fill.twochoice"),
+                           ("single hash, one bucket (MediaTek-style model)", "fill.single")):
+            add("  %-50s %6.1f %%  (%s entries)" % (label, 100 * r[key] / n, fmt(r[key])))
+        add("  relocations during the fill: %s; goal >= 95 %%: %s"
+            % (fmt(r.get("fill.relocations")),
+               "met" if r["fill.installed"] >= 0.95 * n else "MISSED"))
+        add("")
+
+    if "mem.slab_bytes_per_flow" in r:
+        add("Memory per offloaded flow direction: %s B of slab (%s flows; %s)"
+            % (fmt(r["mem.slab_bytes_per_flow"], 1), fmt(r.get("mem.flows")),
+               r.get("mem.slab_caches", "")))
+        add("  plus the preallocated table: 128 B entry + 32 B counter record + 8 B slot"
+            " pointer = 168 B per table entry")
+        add("")
+
+    hw = r.get("udp.hw.to_cpu_per_flow")
+    if hw is not None:
+        add("Goal: after binding a flow sends at most a handful of packets through the CPU:"
+            " %.2f packets/flow -> %s" % (hw, "met" if hw <= 5 else "MISSED"))
+    return "\n".join(lines)
+
+
+def plots(r, outdir):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("report.py: matplotlib missing (make deps installs python3-matplotlib); no plots",
+              file=sys.stderr)
+        return []
+    made = []
+    names = [n for _, n in MODES]
+    colors = ["#c44e52", "#dd8452", "#55a868"]
+
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
+    specs = [("router CPU ms per million packets", "router_cpu_ms_per_mpkt", False),
+             ("packets per flow to the CPU (after binding)", "to_cpu_per_flow", True),
+             ("forwarded packets/s", "pps", False)]
+    for ax, (title, key, log) in zip(axes, specs):
+        for i, proto in enumerate(("udp", "tcp")):
+            k = "pps_both" if (proto == "tcp" and key == "pps") else key
+            vals = [r.get(f"{proto}.{m}.{k}") or 0 for m, _ in MODES]
+            xs = [j + (i - 0.5) * 0.38 for j in range(len(MODES))]
+            bars = ax.bar(xs, [max(v, 0.01) if log else v for v in vals], 0.36,
+                          color=colors, alpha=1.0 if proto == "udp" else 0.55,
+                          edgecolor="black", label="64 B UDP" if proto == "udp" else "TCP bulk")
+            for b, v in zip(bars, vals):
+                ax.annotate(fmt(v, 1 if v < 10 else 0), (b.get_x() + b.get_width() / 2,
+                            b.get_height()), ha="center", va="bottom", fontsize=7)
+        ax.set_xticks(range(len(MODES)))
+        ax.set_xticklabels(names)
+        ax.set_title(title, fontsize=10)
+        if log:
+            ax.set_yscale("log")
+    axes[0].legend(fontsize=8)
+    fig.suptitle("openppe datapath: CPU path vs software flowtable vs engine offload "
+                 "(solid: 64-byte UDP, light: TCP)", fontsize=11)
+    fig.tight_layout()
+    p = os.path.join(outdir, "datapath.png")
+    fig.savefig(p, dpi=110)
+    plt.close(fig)
+    made.append(p)
+
+    levels = sorted({int(k.split(".")[1]) for k in r
+                     if k.startswith("ctrl.") and k.endswith(".replace.p50_ns")})
+    if levels:
+        fig, ax = plt.subplots(figsize=(7, 4.2))
+        for op, c in (("replace", "#4c72b0"), ("stats", "#55a868"), ("destroy", "#c44e52")):
+            ax.plot(levels, [r[f"ctrl.{lv}.{op}.p50_ns"] / 1000 for lv in levels], "o-",
+                    color=c, label=f"{op.upper()} p50")
+            ax.plot(levels, [r[f"ctrl.{lv}.{op}.p99_ns"] / 1000 for lv in levels], "o--",
+                    color=c, alpha=0.6, label=f"{op.upper()} p99")
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("flows installed")
+        ax.set_ylabel("microseconds per call")
+        ax.set_ylim(bottom=0)
+        ax.set_title("openppe driver: cost per flow block call vs table load")
+        ax.legend(fontsize=8, ncol=3)
+        fig.tight_layout()
+        p = os.path.join(outdir, "control.png")
+        fig.savefig(p, dpi=110)
+        plt.close(fig)
+        made.append(p)
+
+    if "fill.entries" in r:
+        n = r["fill.entries"]
+        labels = ["single hash\n(MediaTek-style)", "two buckets,\nno relocation",
+                  "openppe: two buckets\n+ relocation"]
+        vals = [100 * r["fill.single"] / n, 100 * r["fill.twochoice"] / n,
+                100 * r["fill.installed"] / n]
+        fig, ax = plt.subplots(figsize=(7, 4.2))
+        bars = ax.bar(labels, vals, color=["#c44e52", "#dd8452", "#55a868"], edgecolor="black")
+        for b, v in zip(bars, vals):
+            ax.annotate(f"{v:.1f} %", (b.get_x() + b.get_width() / 2, v), ha="center",
+                        va="bottom")
+        ax.axhline(95, color="gray", linestyle=":", label="goal 95 %")
+        ax.set_ylim(0, 105)
+        ax.set_ylabel("table filled at the first refused insert (%)")
+        ax.set_title(f"{n:,} entries, {r.get('fill.ways')} ways per bucket, random keys")
+        ax.legend(fontsize=8, loc="lower right")
+        fig.tight_layout()
+        p = os.path.join(outdir, "occupancy.png")
+        fig.savefig(p, dpi=110)
+        plt.close(fig)
+        made.append(p)
+    return made
+
+
+def demo(outdir):
+    """`make demo`: the CPU path vs offload comparison and demo.png."""
+    r = load(os.path.join(outdir, "raw.txt"))
+    rows = [("forwarded packets/s (64-byte UDP)", "pps", 0),
+            ("packets per flow that reached the CPU", "to_cpu_per_flow", 2),
+            ("router CPU ms per million packets", "router_cpu_ms_per_mpkt", 0),
+            ("router CPU busy %", "router_cpu_util", 1)]
+    print("\n=== CPU path vs engine offload (%s flows, %s packets each run) ==="
+          % (r.get("meta.udp_flows"), r.get("meta.udp_packets")))
+    print("  %-40s %14s %16s" % ("", "CPU path", "engine offload"))
+    for label, key, d in rows:
+        a, b = r.get(f"udp.cpu.{key}"), r.get(f"udp.hw.{key}")
+        print("  %-40s %14s %16s" % (label, fmt(a, d), fmt(b, d)))
+    print("  engine: %s flow directions offloaded, %s frames forwarded by the engine"
+          % (fmt(r.get("meta.offloaded")), fmt(r.get("meta.engine_hits"))))
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("report.py: matplotlib missing (make deps); no chart", file=sys.stderr)
+        return 0
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.8))
+    for ax, (label, key, _) in zip(axes, rows[:3]):
+        vals = [r.get(f"udp.cpu.{key}") or 0, r.get(f"udp.hw.{key}") or 0]
+        bars = ax.bar(["CPU path", "engine offload"], vals, color=["#c44e52", "#55a868"],
+                      edgecolor="black")
+        for bar, v in zip(bars, vals):
+            ax.annotate(fmt(v, 2 if v < 10 else 0),
+                        (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                        ha="center", va="bottom", fontsize=9)
+        ax.set_title(label, fontsize=10)
+    fig.suptitle("openppe demo: what leaves the router's CPU when flows are offloaded")
+    fig.tight_layout()
+    p = os.path.join(outdir, "demo.png")
+    fig.savefig(p, dpi=110)
+    plt.close(fig)
+    print("chart: " + os.path.relpath(p))
+    return 0
+
+
+def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--demo":
+        return demo(sys.argv[2])
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    outdir = sys.argv[1]
+    raw = load(os.path.join(outdir, "raw.txt"))
+    if "meta.end" not in raw:
+        print("report.py: %s/raw.txt is incomplete (the guest run did not finish)" % outdir,
+              file=sys.stderr)
+    text = table(raw)
+    print(text)
+    with open(os.path.join(outdir, "results.txt"), "w", encoding="utf-8") as f:
+        f.write(text + "\n")
+    with open(os.path.join(outdir, "results.json"), "w", encoding="utf-8") as f:
+        json.dump(nest(raw), f, indent=1, sort_keys=True)
+        f.write("\n")
+    for p in plots(raw, outdir):
+        print("plot: " + os.path.relpath(p))
+    print("json: " + os.path.relpath(os.path.join(outdir, "results.json")))
+    return 0 if "meta.end" in raw else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
