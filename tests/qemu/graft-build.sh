@@ -104,7 +104,8 @@ for s in $SYMS; do
 		exit 1
 	fi
 done
-make -C "$KSRC" O="$OBJ" -j"$JOBS" Image modules
+# vmlinux is relinked for =m too: a previous =y build left our objects in it
+make -C "$KSRC" O="$OBJ" -j"$JOBS" vmlinux modules
 INNER
 )
 log "building with ${syms[*]} =$mode"

@@ -28,7 +28,7 @@ ALL_TESTS="nft_flowtable"
 source "$(dirname "$0")/lib.sh"
 
 KSFT_SCRIPT=${KSFT_SCRIPT:-/ksft/netfilter/nft_flowtable.sh}
-: "${NFT_FLOWTABLE_TIME_SCALE:=100}"
+: "${NFT_FLOWTABLE_TIME_SCALE:=200}"
 
 require_command nft
 require_command nc
