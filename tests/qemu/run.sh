@@ -110,7 +110,7 @@ fi
 
 if splats=$(splat_scan "$console"); then
 	log "FAIL: $name: kernel splat in the console log:"
-	printf '    %s\n' "$splats" | head -n 40 >&2
+	printf '%s\n' "$splats" | sed 's/^/    /' >&2
 	if [ "$rc" -eq 0 ] || [ "$rc" -eq 4 ]; then
 		rc=1
 	fi
