@@ -10,7 +10,7 @@ HOST_PKGS=(
 	build-essential gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
 	bc bison flex libssl-dev libelf-dev cpio xz-utils rsync kmod
 	qemu-system-arm device-tree-compiler dt-schema yamllint python3-yaml
-	sparse "$KSRC_PKG" apt-utils dpkg-dev util-linux gawk
+	sparse "$KSRC_PKG" apt-utils dpkg-dev util-linux gawk perl
 	python3-matplotlib
 )
 
