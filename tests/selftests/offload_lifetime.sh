@@ -1,16 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# openppe object lifetimes on the board: deleting a flowtable flushes its
-# offloaded flows; the driver unbinds and re-binds under traffic and offloads
-# again through the same ports; encapsulated flows (802.1Q, QinQ) are
-# forwarded by the engine with the tags the hosts expect.
+# openppe object lifetimes on the board: the driver unbinds under offloaded
+# traffic, which falls back to the CPU; the flowtable still bound to the dead
+# PPE is deleted cleanly (its flow block and PPE reference released); the
+# re-bound driver offloads again through the same ports; an 802.1Q flow is
+# forwarded by the engine with the tag the hosts expect. (QinQ is left out:
+# nf_flow_table 6.1 does not take such flows here even in software.)
 #
-# OPENPPE_TEST_DEAD_UNBIND=1 also unbinds the driver while a flowtable is
-# bound to it, then deletes the flowtable: that needs a host driver that
-# forwards FLOW_BLOCK_UNBIND to its old handle even when openppe_alive() is
-# false (include/linux/openppe.h); otherwise the flow block leaks.
+# The dead-PPE unbind needs a host driver that forwards FLOW_BLOCK_UNBIND to
+# its old handle even when openppe_alive() is false (include/linux/openppe.h).
+# OPENPPE_TEST_DEAD_UNBIND=0 deletes the flowtable before the unbind instead.
 
-ALL_TESTS="offload_before flowtable_delete_flushes unbind_under_traffic rebind_offloads vlan_offload qinq_offload"
+ALL_TESTS="offload_before flowtable_delete_flushes unbind_under_traffic rebind_offloads vlan_offload"
 source "$(dirname "$0")/lib.sh"
 
 require_command nft
@@ -45,7 +46,6 @@ cleanup()
 	[ -n "$PPE_NAME" ] && [ ! -e "/sys/bus/platform/drivers/openppe/$PPE_NAME" ] &&
 		echo "$PPE_NAME" >/sys/bus/platform/drivers/openppe/bind 2>/dev/null
 	ip link del "$WAN.100" 2>/dev/null
-	ip link del "$WAN.200" 2>/dev/null
 	ip addr flush dev "$WAN" 2>/dev/null
 	ip addr flush dev "$LAN" 2>/dev/null
 	ns_cleanup_all
@@ -168,7 +168,7 @@ offload_before()
 flowtable_delete_flushes()
 {
 	RET=0
-	if [ "${OPENPPE_TEST_DEAD_UNBIND:-0}" = 1 ]; then
+	if [ "${OPENPPE_TEST_DEAD_UNBIND:-1}" = 1 ]; then
 		skip_test "the flowtable is deleted after the unbind instead"
 	else
 		nft delete table inet "$NFT_TABLE"
@@ -191,7 +191,7 @@ unbind_under_traffic()
 	# the stream goes on through the CPU, and completes
 	udp_wait
 	check_err $? "the UDP stream failed after the unbind"
-	if [ "${OPENPPE_TEST_DEAD_UNBIND:-0}" = 1 ]; then
+	if [ "${OPENPPE_TEST_DEAD_UNBIND:-1}" = 1 ]; then
 		nft delete table inet "$NFT_TABLE"
 		check_err $? "cannot delete the flowtable bound to the unbound PPE"
 	fi
@@ -269,18 +269,6 @@ vlan_offload()
 	ip link add link "$WAN" name "$WAN.100" type vlan id 100
 	ip -netns "$HW" link add link "$WAN-wire" name w.100 type vlan id 100
 	encap_test "802.1Q" "$WAN.100" w.100
-}
-
-qinq_offload()
-{
-	ip link add link "$WAN" name "$WAN.200" type vlan id 200
-	ip link set "$WAN.200" up
-	ip link add link "$WAN.200" name q.300 type vlan id 300
-	ip -netns "$HW" link add link "$WAN-wire" name w.200 type vlan id 200
-	ip -netns "$HW" link set w.200 up
-	ip -netns "$HW" link add link w.200 name w.300 type vlan id 300
-	encap_test "QinQ" q.300 w.300
-	ip link del q.300 2>/dev/null
 }
 
 setup
