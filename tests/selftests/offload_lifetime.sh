@@ -210,8 +210,9 @@ rebind_offloads()
 	nft_load "$WAN"
 	check_err $? "cannot load the flowtable on the re-bound PPE"
 	hits=$(cat "$PPE/engine_hits")
-	udp_start 192.0.2.2 6
-	busywait 10000 hw_offloaded
+	udp_start 192.0.2.2 12
+	check_err $? "iperf3 server did not start"
+	busywait 20000 hw_offloaded
 	check_err $? "UDP flow never [HW_OFFLOAD] after the rebind"
 	busywait 5000 hits_above $((hits + 100))
 	check_err $? "the re-bound engine does not forward"
