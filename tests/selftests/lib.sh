@@ -57,7 +57,9 @@
 #                          and calls ns_cleanup_all from it. Install with
 #                          `trap cleanup EXIT`.
 #
-# Exit codes follow kselftest: 0 pass, 1 fail, 4 skip.
+# Exit codes follow kselftest: 0 pass, 1 fail, 4 skip. `make check` boots one
+# guest per executable tests/selftests/*.sh; a comment line "# vm-timeout: N"
+# raises the runner's 600 s limit for that script.
 # In the test guest the repository is at /openppe, the kernel's selftests at /ksft.
 
 ksft_pass=0
