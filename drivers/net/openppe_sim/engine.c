@@ -95,8 +95,7 @@ void ppesim_engine_reset(struct ppesim_engine *eng)
 	spin_unlock_bh(&eng->lock);
 }
 
-/*
- * Kernel address of @size bytes of host memory at DMA address @dma, or NULL
+/* Kernel address of @size bytes of host memory at DMA address @dma, or NULL
  * when any page of the range is not RAM in the kernel's linear map: a bad
  * base must leave TBL_READY clear, never crash the host.
  */
@@ -338,8 +337,7 @@ static const u32 *ppesim_entry_get(struct ppesim_engine *eng, u32 idx)
 
 	if (test_bit(idx, eng->cache_valid))
 		return w;
-	/*
-	 * The driver writes the body, then dma_wmb(), then w0: read w0 first
+	/* The driver writes the body, then dma_wmb(), then w0: read w0 first
 	 * and the body after a read barrier, so a BOUND state always comes
 	 * with the body written before it.
 	 */

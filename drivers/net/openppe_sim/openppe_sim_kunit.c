@@ -278,8 +278,7 @@ static void ppesim_test_parse_valid(struct kunit *test)
 	}
 }
 
-/*
- * Every proper prefix of every valid frame, copied into a buffer of exactly
+/* Every proper prefix of every valid frame, copied into a buffer of exactly
  * that size (KASAN reports any read past it), must punt, never crash.
  */
 static void ppesim_test_parse_truncated(struct kunit *test)
@@ -1119,8 +1118,7 @@ static void ppesim_test_regs_table(struct kunit *test)
 			  PPE_STATUS_TBL_READY);
 }
 
-/*
- * A bound entry's lookup, through the entry cache. The egress port has no
+/* A bound entry's lookup, through the entry cache. The egress port has no
  * netdev (link down), so a hit shows as a drop and a miss as a punt: enough
  * to see which copy of the entry the engine uses.
  */

@@ -258,8 +258,7 @@ static int ppesim_setup_tc(struct net_device *dev, enum tc_setup_type type,
 
 	mutex_lock(&port->ppe_lock);
 	if (ppesim_is_unbind(type, type_data)) {
-		/*
-		 * An unbind goes to the handle the bind went to, even when
+		/* An unbind goes to the handle the bind went to, even when
 		 * its PPE is gone (the plugin API accepts it then), so that
 		 * the flowtable can let go of the block; never look up anew.
 		 */
@@ -274,8 +273,7 @@ static int ppesim_setup_tc(struct net_device *dev, enum tc_setup_type type,
 	return err;
 }
 
-/*
- * Called by unregister_netdevice() after the NETDEV_UNREGISTER notifiers
+/* Called by unregister_netdevice() after the NETDEV_UNREGISTER notifiers
  * (which unbind flow blocks through ndo_setup_tc) and before the wait for
  * references: detach from the PPE here, under RTNL.
  */
