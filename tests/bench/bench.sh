@@ -28,6 +28,7 @@ done
 
 source /openppe/tests/selftests/lib.sh
 source /openppe/tests/selftests/sim.lib
+source /openppe/tests/selftests/router.lib
 source /openppe/tests/bench/datapath.lib
 
 OUT=${BENCH_OUT:-/openppe/build/bench}
@@ -126,7 +127,6 @@ part()
 
 # ---- datapath, three modes, one topology ----
 if part datapath || part burst; then
-	ns_create DP_HW DP_HL || exit 1
 	dp_setup || exit 1
 	echo "meta.table_size $(dp_ppe table_size)" >>"$OUT/raw.txt"
 	echo "meta.fw_version $(dp_ppe fw_version)" >>"$OUT/raw.txt"
@@ -158,7 +158,7 @@ part driver || { say "done"; echo "meta.end $(date -u +%FT%TZ)" >>"$OUT/raw.txt"
 # ---- the driver alone: per-call cost, memory, occupancy ----
 modprobe openppe_bench || { echo "bench: openppe_bench not available" >&2; exit 1; }
 sim_new CID 2 "$CTRL_ENTRIES" || exit 1
-CPPE=$(dp_ppe_of_port "$(sim_port "$CID" 0)") || { echo "bench: no PPE bound on instance $CID" >&2; exit 1; }
+CPPE=$(router_ppe_of "$(sim_port "$CID" 0)") || { echo "bench: no PPE bound on instance $CID" >&2; exit 1; }
 echo "ctrl.table_size $(cat "$CPPE/table_size")" >>"$OUT/raw.txt"
 bench_run bind "$(sim_port "$CID" 0)" "$(sim_port "$CID" 1)" || exit 1
 
@@ -184,7 +184,7 @@ sim_del "$CID"
 
 say "occupancy: $FILL_ENTRIES-entry table"
 sim_new FID 2 "$FILL_ENTRIES" || exit 1
-FPPE=$(dp_ppe_of_port "$(sim_port "$FID" 0)") || exit 1
+FPPE=$(router_ppe_of "$(sim_port "$FID" 0)") || exit 1
 bench_run bind "$(sim_port "$FID" 0)" "$(sim_port "$FID" 1)" || exit 1
 bench_run fill fill 4 "$(cat "$FPPE/table_size")" || exit 1
 {
