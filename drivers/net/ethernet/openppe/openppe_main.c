@@ -542,8 +542,7 @@ static int openppe_table_program(struct openppe *ppe)
 	return ret;
 }
 
-/*
- * Set PPE_CTRL.EN unless a cache command already timed out during start-up
+/* Set PPE_CTRL.EN unless a cache command already timed out during start-up
  * (return 1): the recovery work then enables the engine once the cache
  * answers.
  */

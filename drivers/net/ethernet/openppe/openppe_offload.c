@@ -88,8 +88,7 @@ static int openppe_refused(struct openppe_parse *ps,
 	return -EOPNOTSUPP;
 }
 
-/*
- * Refuse a flow: the reason goes to the caller (counter), to extack (nft
+/* Refuse a flow: the reason goes to the caller (counter), to extack (nft
  * users) and to dynamic debug. @msg must be a string literal.
  */
 #define openppe_refuse(ps, reason, msg) ({				\
@@ -97,8 +96,7 @@ static int openppe_refused(struct openppe_parse *ps,
 	openppe_refused(ps, OPENPPE_REFUSE_##reason, __openppe_msg);	\
 })
 
-/*
- * Apply one pedit-style MANGLE (new = (old & mask) ^ val, on the 4 header
+/* Apply one pedit-style MANGLE (new = (old & mask) ^ val, on the 4 header
  * bytes at offset) to the bytes [base, base + len) of a header. Only whole
  * bytes are supported.
  */
@@ -326,8 +324,7 @@ static int openppe_parse_addrs(struct openppe_parse *ps,
 	return 0;
 }
 
-/*
- * nf_flow_table (6.1) fills the VLAN and CVLAN keys and sets their dissector
+/* nf_flow_table (6.1) fills the VLAN and CVLAN keys and sets their dissector
  * offsets but does not flag them in used_keys; accept either sign.
  */
 static bool openppe_rule_has_key(const struct flow_rule *rule,
@@ -343,8 +340,7 @@ static int openppe_parse_vlan(struct openppe_parse *ps,
 	struct flow_match_vlan v;
 	int nvlan = 0;
 
-	/*
-	 * nf_flow_table lists encapsulations from the IP layer outwards: VLAN
+	/* nf_flow_table lists encapsulations from the IP layer outwards: VLAN
 	 * holds the innermost matched tag and CVLAN the one outside it. The
 	 * engine's VID0 is the outer tag on the wire.
 	 */
@@ -683,8 +679,7 @@ static int openppe_flow_add(struct openppe *ppe, struct openppe_block *block,
 				       openppe_flow_params);
 		goto err_unlock;
 	}
-	/*
-	 * openppe_port_detach() clears the port, then flushes what it finds
+	/* openppe_port_detach() clears the port, then flushes what it finds
 	 * in the cookie table: pair with it so that either it sees this flow
 	 * or this flow sees the port gone.
 	 */

@@ -103,8 +103,7 @@ void openppe_table_fini(struct openppe *ppe)
 }
 EXPORT_SYMBOL_IF_KUNIT(openppe_table_fini);
 
-/*
- * Fail-safe when the entry cache does not answer: the engine might go on using
+/* Fail-safe when the entry cache does not answer: the engine might go on using
  * a stale copy of an entry, so stop it (every frame then goes to the CPU,
  * where nf_flow_table forwards it in software) until an INV_ALL completes.
  */
@@ -215,8 +214,7 @@ out_unlock_life:
 }
 EXPORT_SYMBOL_IF_KUNIT(openppe_recover_work);
 
-/*
- * Commit an entry to slot @idx (docs/hardware.md 3.1): body first, then a
+/* Commit an entry to slot @idx (docs/hardware.md 3.1): body first, then a
  * barrier so the engine can never see STATE = BOUND with a stale body, then the
  * state word, then drop the engine's cached copy of the slot.
  */
@@ -315,8 +313,7 @@ static int openppe_place_direct(struct openppe *ppe, struct openppe_flow *flow)
 	return -ENOSPC;
 }
 
-/*
- * Move the entry in slot @from to the free slot @to (in the entry's other
+/* Move the entry in slot @from to the free slot @to (in the entry's other
  * bucket) without a gap in forwarding: the copy is bound and the cache told
  * before the original is cleared, so at every instant at least one identical
  * bound copy exists; both count into the same counter record.
@@ -349,8 +346,7 @@ struct openppe_bfs_node {
 	u8 depth;
 };
 
-/*
- * Both candidate buckets are full: search breadth-first, at most
+/* Both candidate buckets are full: search breadth-first, at most
  * OPENPPE_RELOC_DEPTH moves deep, for a chain of entries that can each shift
  * to their other bucket, ending in a bucket with a free slot. Execute the
  * chain from its free end, so each move targets a free slot, then place.
