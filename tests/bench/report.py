@@ -123,6 +123,11 @@ def table(r):
 
     add("Control plane")
     if "burst.flows" in r:
+        if not isinstance(r.get("burst.flows_per_sec"), (int, float)) and r.get("burst.secs"):
+            r["burst.flows_per_sec"] = r["burst.offloaded"] / r["burst.secs"]
+        if (not isinstance(r.get("burst.driver_per_sec"), (int, float))
+                and isinstance(r.get("burst.driver_secs"), (int, float)) and r["burst.driver_secs"]):
+            r["burst.driver_per_sec"] = r["burst.driver_replaces"] / r["burst.driver_secs"]
         add("  burst: %s new UDP flows offloaded in %s s end to end = %s flows/s"
             % (fmt(r.get("burst.offloaded")), fmt(r.get("burst.secs"), 2),
                fmt(r.get("burst.flows_per_sec"))))
@@ -230,8 +235,8 @@ def plots(r, outdir):
                     color=c, alpha=0.6, label=f"{op.upper()} p99")
         ax.set_xscale("log", base=2)
         ax.set_xlabel("flows installed")
-        ax.set_ylabel("microseconds per call")
-        ax.set_ylim(bottom=0)
+        ax.set_ylabel("microseconds per call (log)")
+        ax.set_yscale("log")
         ax.set_title("openppe driver: cost per flow block call vs table load")
         ax.legend(fontsize=8, ncol=3)
         fig.tight_layout()
