@@ -4,20 +4,23 @@
 # `make -C $KDIR M=$PWD`. Run as root on Debian 12; every target installs what
 # it needs (make deps) first.
 #
-#   make demo                  boot the test board and show the platform
+#   make demo                  the offload router on the emulated board, with a report
+#   make bench                 measure what offload buys (build/bench/results.*)
 #   make check                 every gate and test; one summary line at the end
 #   make vm-run SCRIPT=x.sh    run a script as root in the test guest (ARGS=...)
 #   make deps kernel modules firmware initramfs dtb vm clean help
 
 SHELL := /bin/bash
 Q := tests/qemu
+# Debian's interpreter: the one python3-matplotlib (make deps) installs for
+PYTHON := $(firstword $(wildcard /usr/bin/python3) python3)
 
-.PHONY: all help deps kernel modules firmware initramfs dtb vm vm-run demo check clean
+.PHONY: all help deps kernel modules firmware initramfs dtb vm vm-run demo bench check clean
 
 all: help
 
 help:
-	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@$(Q)/setup.sh
@@ -48,7 +51,14 @@ vm-run: vm
 	@$(Q)/run.sh $(SCRIPT) $(ARGS)
 
 demo: vm
-	@$(Q)/run.sh $(Q)/demo.sh
+	@rm -rf build/demo
+	@tests/bench/vm-follow.sh $(Q)/demo.sh
+	@$(PYTHON) tests/bench/report.py --demo build/demo
+
+bench: vm
+	@rm -rf build/bench
+	@tests/bench/vm-follow.sh tests/bench/bench.sh $(ARGS)
+	@$(PYTHON) tests/bench/report.py build/bench
 
 check: deps
 	@$(Q)/check.sh

@@ -9,6 +9,7 @@
 # (tests/bench/report.py --demo).
 
 source /openppe/tests/selftests/lib.sh
+source /openppe/tests/selftests/router.lib
 source /openppe/tests/bench/datapath.lib
 
 OUT=/openppe/build/demo
@@ -57,19 +58,19 @@ section "the board"
 echo "$(tr -d '\0' </proc/device-tree/model), kernel $(uname -r)," \
 	"$(grep -c ^processor /proc/cpuinfo) CPUs (QEMU TCG)"
 lsmod | awk '$1 ~ /^openppe/ { printf "module %s\n", $1 }'
-ns_create DP_HW DP_HL || fail "cannot create the host namespaces"
 dp_setup || fail "the board's ports wan/lan1 or their PPE are missing"
 echo "PPE $(basename "$DP_PPE"): firmware $(dp_ppe fw_version)," \
 	"features $(dp_ppe fw_features), $(dp_ppe table_size) table entries"
-echo "router ports: wan 192.0.2.1 (host 192.0.2.2 behind it), lan1 10.77.1.1 (host 10.77.1.2)"
+echo "router ports: wan $(router_ip4 0 r) (host $DP_WIRE_IP behind it)," \
+	"lan1 $(router_ip4 1 r) (host $DP_LAN_IP)"
 echo "traffic: $FLOWS UDP flows of 64-byte frames lan1 -> wan from pktgen, $PACKETS frames per run"
 
 section "1. CPU path: routing + NAT, no flowtable"
 dp_mode cpu && dp_ping || fail "the router does not forward lan1 -> wan"
 dp_udp cpu "$FLOWS" "$PACKETS"
 echo "forwarded ${DP_R[udp.cpu.pps]} packets/s; every packet went through the CPU:" \
-	"${DP_R[udp.cpu.to_cpu_per_flow]} per flow; router CPU" \
-	"${DP_R[udp.cpu.router_cpu_ms_per_mpkt]} ms per million packets"
+	"${DP_R[udp.cpu.to_cpu_per_flow]} per flow; the router's NET_RX softirq time:" \
+	"${DP_R[udp.cpu.router_cpu_ms]} ms"
 emit
 DP_R=()
 dp_cleanup
@@ -79,27 +80,32 @@ section "2. offload: docs/usage.md ruleset (tests/bench/router.nft)"
 sed -n '/^table/,$p' "$RULESET"
 nft -f "$RULESET" || fail "cannot load $RULESET"
 dp_udp hw "$FLOWS" "$PACKETS"
+# right away: flows leave the engine once idle
 offloaded=$(dp_ppe flows_offloaded)
 hits=$(dp_ppe engine_hits)
+ct=$(conntrack -L 2>/dev/null | grep 'HW_OFFLOAD')
+table=$(head -n 4 "/sys/kernel/debug/openppe/$(basename "$DP_PPE")/table" 2>/dev/null)
+counters=$(for f in flows_offloaded entries_used installs replace_calls stats_calls \
+		    engine_hits engine_misses relocations refused_unsupported \
+		    refused_foreign_port refused_table_full; do
+		printf '  %-22s %s\n' "$f" "$(dp_ppe "$f")"
+	   done)
+ports=$(ethtool -S "$DP_LAN" | awk '$1 ~ /^(fwd_rx_packets|punt_miss):$/ { printf "%s %s  ", $1, $2 }')
 echo
 echo "conntrack entries in the engine (conntrack -L | grep HW_OFFLOAD, first 4):"
-conntrack -L 2>/dev/null | grep 'HW_OFFLOAD' | head -n 4 | sed 's/^/  /'
-echo "  ... $(conntrack -L 2>/dev/null | grep -c HW_OFFLOAD) flows [HW_OFFLOAD] in total"
+echo "$ct" | head -n 4 | sed 's/^/  /'
+echo "  ... $(echo "$ct" | grep -c HW_OFFLOAD) flows [HW_OFFLOAD] in total"
 echo
 echo "the engine's flow table (debugfs openppe/$(basename "$DP_PPE")/table, first 3 entries):"
-head -n 4 "/sys/kernel/debug/openppe/$(basename "$DP_PPE")/table" 2>/dev/null | sed 's/^/  /'
+echo "$table" | sed 's/^/  /'
 echo
 echo "driver counters (sysfs $DP_PPE):"
-for f in flows_offloaded entries_used installs replace_calls stats_calls \
-	 engine_hits engine_misses relocations refused_unsupported refused_table_full; do
-	printf '  %-22s %s\n' "$f" "$(dp_ppe "$f")"
-done
-echo "port counters (ethtool -S lan1): $(ethtool -S "$DP_LAN" |
-	awk '$1 ~ /^(fwd_rx_packets|punt_miss):$/ { printf "%s %s  ", $1, $2 }')"
+echo "$counters"
+echo "port counters (ethtool -S lan1): $ports"
 echo
 echo "forwarded ${DP_R[udp.hw.pps]} packets/s; after binding" \
-	"${DP_R[udp.hw.to_cpu_per_flow]} packets per flow reached the CPU; router CPU" \
-	"${DP_R[udp.hw.router_cpu_ms_per_mpkt]} ms per million packets"
+	"${DP_R[udp.hw.to_cpu_per_flow]} packets per flow reached the CPU; the router's" \
+	"NET_RX softirq time: ${DP_R[udp.hw.router_cpu_ms]} ms"
 emit
 
 echo "meta.udp_flows $FLOWS" >>"$OUT/raw.txt"
@@ -111,13 +117,7 @@ echo "meta.engine_hits $hits" >>"$OUT/raw.txt"
 	fail "only $offloaded of $((2 * FLOWS)) flow directions reached the engine"
 [ "$hits" -ge "$PACKETS" ] ||
 	fail "the engine forwarded $hits frames, fewer than the $PACKETS sent after binding"
-conntrack -L 2>/dev/null | grep -q HW_OFFLOAD || fail "no conntrack entry is [HW_OFFLOAD]"
-
-section "3. a TCP connection through the offloaded router (iperf3, 3 s)"
-dp_tcp hw 3
-emit
-echo "TCP ${DP_R[tcp.hw.mbps]} Mbit/s; ${DP_R[tcp.hw.to_cpu_per_flow]} packets per connection" \
-	"reached the CPU (handshake, FIN and the packets before binding)"
+echo "$ct" | grep -q HW_OFFLOAD || fail "no conntrack entry was [HW_OFFLOAD]"
 
 echo "meta.end $(date -u +%FT%TZ)" >>"$OUT/raw.txt"
 exit 0
