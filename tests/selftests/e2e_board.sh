@@ -138,7 +138,7 @@ sysfs_driver_abi()
 		fw_features) [[ "$v" =~ ^0x[0-9a-f]+$ ]] ;;
 		*) [[ "$v" =~ ^[0-9]+$ ]] ;;
 		esac || bad+=" $name='$v'"
-		[ "$(stat -c %a "$ROUTER_PPE/$name")" = 444 ] || bad+=" $name(mode $(stat -c %a "$ROUTER_PPE/$name"))"
+		[ "$(stat -c %a "$ROUTER_PPE/$name" 2>/dev/null)" = 444 ] || bad+=" $name(mode $(stat -c %a "$ROUTER_PPE/$name" 2>/dev/null))"
 	done
 	[ -z "$bad" ]
 	check_err $? "unreadable or malformed:$bad"
