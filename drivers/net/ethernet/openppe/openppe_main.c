@@ -470,10 +470,35 @@ static int openppe_hw_identify(struct openppe *ppe)
 	return 0;
 }
 
+/* Table and counter array of 1 << @log2 entries; false if either is missing.
+ * Large tables need more contiguous memory than the platform may have, so
+ * a failure is quiet and the caller retries with a smaller table.
+ */
+static bool openppe_table_dma_alloc(struct openppe *ppe, unsigned int log2)
+{
+	size_t tsize = (size_t)OPENPPE_ENTRY_SIZE << log2;
+	size_t csize = (size_t)OPENPPE_CNT_SIZE << log2;
+	struct device *dev = ppe->dev;
+
+	ppe->table = dmam_alloc_coherent(dev, tsize, &ppe->table_dma,
+					 GFP_KERNEL | __GFP_NOWARN);
+	ppe->counters = dmam_alloc_coherent(dev, csize, &ppe->cnt_dma,
+					    GFP_KERNEL | __GFP_NOWARN);
+	if (ppe->table && ppe->counters)
+		return true;
+	if (ppe->table)
+		dmam_free_coherent(dev, tsize, ppe->table, ppe->table_dma);
+	if (ppe->counters)
+		dmam_free_coherent(dev, csize, ppe->counters, ppe->cnt_dma);
+	ppe->table = NULL;
+	ppe->counters = NULL;
+	return false;
+}
+
 static int openppe_table_alloc(struct openppe *ppe)
 {
+	unsigned int log2, ways, min_log2, want_log2;
 	struct device *dev = ppe->dev;
-	unsigned int log2, ways, min_log2;
 	u32 caps, max_entries;
 	int ret;
 
@@ -506,14 +531,17 @@ static int openppe_table_alloc(struct openppe *ppe)
 				     "table of %u entries is smaller than two buckets\n",
 				     1U << log2);
 
-	ppe->table = dmam_alloc_coherent(dev, OPENPPE_ENTRY_SIZE << log2,
-					 &ppe->table_dma, GFP_KERNEL);
-	ppe->counters = dmam_alloc_coherent(dev, OPENPPE_CNT_SIZE << log2,
-					    &ppe->cnt_dma, GFP_KERNEL);
-	if (!ppe->table || !ppe->counters)
-		return dev_err_probe(dev, -ENOMEM,
-				     "cannot allocate a table of %u entries\n",
-				     1U << log2);
+	want_log2 = log2;
+	while (!openppe_table_dma_alloc(ppe, log2)) {
+		if (log2 == min_log2)
+			return dev_err_probe(dev, -ENOMEM,
+					     "cannot allocate a table of %u entries\n",
+					     1U << log2);
+		log2--;
+	}
+	if (log2 != want_log2)
+		dev_info(dev, "no contiguous DMA memory for %u entries, using %u\n",
+			 1U << want_log2, 1U << log2);
 	return openppe_table_init(ppe, log2, ways);
 }
 
