@@ -177,6 +177,8 @@ struct openppe_port {
  * @last_packets: PACKETS at the previous STATS
  * @last_bytes: BYTES at the previous STATS
  * @last_hit: LAST_HIT at the previous STATS
+ * @final_packets: PACKETS when the entry left the engine (unlink)
+ * @final_bytes: BYTES then
  * @gc_node: link on a private list while the flow is being flushed
  * @rcu: deferred free
  */
@@ -195,6 +197,8 @@ struct openppe_flow {
 	u32 last_packets;
 	u64 last_bytes;
 	u32 last_hit;
+	u32 final_packets;
+	u64 final_bytes;
 	struct list_head gc_node;
 	struct rcu_head rcu;
 };
@@ -354,6 +358,8 @@ void openppe_stats_delta(u32 prev_pkts, u64 prev_bytes, u32 now_pkts,
 			 u64 now_bytes, u64 *dpkts, u64 *dbytes);
 u64 openppe_lastused(u64 now_jiffies, u32 ts_now, u32 last_hit, u32 ts_rate);
 int openppe_flow_stats(struct openppe *ppe, struct flow_cls_offload *cls);
+void openppe_entry_tuple(const struct openppe_hw_entry *e, u8 *proto,
+			 u8 *src, u8 *dst, u16 *sport, u16 *dport);
 
 /* openppe_sysfs.c */
 extern const struct attribute_group *openppe_groups[];

@@ -569,6 +569,7 @@ EXPORT_SYMBOL_IF_KUNIT(openppe_flow_put);
 /* Remove an installed flow from the engine and from the cookie table. */
 static int openppe_flow_unlink(struct openppe *ppe, struct openppe_flow *flow)
 {
+	const struct openppe_hw_counter *c = &ppe->counters[flow->cnt_idx];
 	int ret;
 
 	lockdep_assert_held(&flow->lock);
@@ -577,6 +578,11 @@ static int openppe_flow_unlink(struct openppe *ppe, struct openppe_flow *flow)
 		return 0;
 	rhashtable_remove_fast(&ppe->flows, &flow->node, openppe_flow_params);
 	ret = openppe_table_remove(ppe, flow);
+	/* the engine no longer counts into the record, and nobody else can
+	 * have it before ida_free(): its final values, for the DESTROY trace
+	 */
+	flow->final_packets = le32_to_cpu(READ_ONCE(c->packets));
+	flow->final_bytes = le64_to_cpu(READ_ONCE(c->bytes));
 	ida_free(&ppe->cnt_ida, flow->cnt_idx);
 	flow->unlinked = true;
 	openppe_flow_put(flow);		/* the table's reference */
@@ -773,6 +779,49 @@ out:
 EXPORT_SYMBOL_IF_KUNIT(openppe_flow_replace);
 
 /**
+ * openppe_entry_tuple() - an entry's key as protocol, addresses and ports
+ * @e: the entry, or NULL for all zeroes
+ * @proto: IP protocol
+ * @src: 16 bytes: the source address; IPv4 as an IPv4-mapped IPv6 address
+ * @dst: 16 bytes: the destination address, likewise
+ * @sport: source port
+ * @dport: destination port
+ */
+void openppe_entry_tuple(const struct openppe_hw_entry *e, u8 *proto,
+			 u8 *src, u8 *dst, u16 *sport, u16 *dport)
+{
+	u32 meta;
+	int i;
+
+	memset(src, 0, 16);
+	memset(dst, 0, 16);
+	*proto = 0;
+	*sport = 0;
+	*dport = 0;
+	if (!e)
+		return;
+	meta = openppe_w(e, OPENPPE_W_KEY_META);
+	*proto = FIELD_GET(OPENPPE_KEY_META_PROTO, meta);
+	*sport = le32_get_bits(e->w[OPENPPE_W_KEY_PORTS], OPENPPE_PORTS_SPORT);
+	*dport = le32_get_bits(e->w[OPENPPE_W_KEY_PORTS], OPENPPE_PORTS_DPORT);
+	if (FIELD_GET(OPENPPE_KEY_META_IPV6, meta)) {
+		for (i = 0; i < 4; i++) {
+			put_unaligned_be32(openppe_w(e, OPENPPE_W_KEY_SIP + i),
+					   src + 4 * i);
+			put_unaligned_be32(openppe_w(e, OPENPPE_W_KEY_DIP + i),
+					   dst + 4 * i);
+		}
+		return;
+	}
+	src[10] = 0xff;
+	src[11] = 0xff;
+	dst[10] = 0xff;
+	dst[11] = 0xff;
+	put_unaligned_be32(openppe_w(e, OPENPPE_W_KEY_SIP), src + 12);
+	put_unaligned_be32(openppe_w(e, OPENPPE_W_KEY_DIP), dst + 12);
+}
+
+/**
  * openppe_flow_destroy() - FLOW_CLS_DESTROY for one flow direction
  * @ppe: the PPE, life_lock read-held and alive
  * @cls: the request
@@ -784,20 +833,26 @@ EXPORT_SYMBOL_IF_KUNIT(openppe_flow_replace);
 int openppe_flow_destroy(struct openppe *ppe, struct flow_cls_offload *cls)
 {
 	struct openppe_flow *flow;
+	bool removed = false;
 	int ret;
 
 	atomic64_inc(&ppe->cnt.destroy_calls);
 	flow = openppe_flow_get(ppe, cls->cookie);
 	if (!flow) {
 		ret = -ENOENT;
-		goto out;
+		trace_openppe_destroy(ppe, cls->cookie, NULL, ret);
+		return ret;
 	}
 	mutex_lock(&flow->lock);
-	ret = flow->unlinked ? -ENOENT : openppe_flow_unlink(ppe, flow);
+	if (flow->unlinked) {
+		ret = -ENOENT;
+	} else {
+		ret = openppe_flow_unlink(ppe, flow);
+		removed = true;
+	}
+	trace_openppe_destroy(ppe, cls->cookie, removed ? flow : NULL, ret);
 	mutex_unlock(&flow->lock);
 	openppe_flow_put(flow);
-out:
-	trace_openppe_destroy(ppe, cls->cookie, ret);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(openppe_flow_destroy);

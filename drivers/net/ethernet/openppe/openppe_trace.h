@@ -35,18 +35,42 @@ TRACE_EVENT(openppe_replace,
 		      __entry->result)
 );
 
+/* A DESTROY: the flow direction's key and what the engine forwarded for it in
+ * all (the counter record's final values), and how much of that no STATS
+ * reported (nf_flow_table asks none once a flow is being torn down). IPv4
+ * addresses are shown IPv4-mapped.
+ */
 TRACE_EVENT(openppe_destroy,
 	    TP_PROTO(const struct openppe *ppe, unsigned long cookie,
-		     int result),
-	    TP_ARGS(ppe, cookie, result),
+		     const struct openppe_flow *flow, int result),
+	    TP_ARGS(ppe, cookie, flow, result),
 	    TP_STRUCT__entry(__string(dev, dev_name(ppe->dev))
 			     __field(unsigned long, cookie)
+			     __field(u8, proto)
+			     __array(u8, src, 16)
+			     __array(u8, dst, 16)
+			     __field(u16, sport)
+			     __field(u16, dport)
+			     __field(u64, pkts)
+			     __field(u64, bytes)
+			     __field(u64, unreported)
 			     __field(int, result)),
 	    TP_fast_assign(__assign_str(dev, dev_name(ppe->dev));
 			   __entry->cookie = cookie;
+			   openppe_entry_tuple(flow ? &flow->entry : NULL,
+					       &__entry->proto, __entry->src,
+					       __entry->dst, &__entry->sport,
+					       &__entry->dport);
+			   __entry->pkts = flow ? flow->final_packets : 0;
+			   __entry->bytes = flow ? flow->final_bytes : 0;
+			   __entry->unreported = flow ?
+				(u32)(flow->final_packets - flow->last_packets) : 0;
 			   __entry->result = result;),
-	    TP_printk("%s cookie=%#lx result=%d",
-		      __get_str(dev), __entry->cookie, __entry->result)
+	    TP_printk("%s cookie=%#lx proto=%u src=[%pI6c]:%u dst=[%pI6c]:%u pkts=%llu bytes=%llu unreported=%llu result=%d",
+		      __get_str(dev), __entry->cookie, __entry->proto,
+		      __entry->src, __entry->sport, __entry->dst,
+		      __entry->dport, __entry->pkts, __entry->bytes,
+		      __entry->unreported, __entry->result)
 );
 
 TRACE_EVENT(openppe_stats,
