@@ -986,6 +986,44 @@ static void openppe_test_destroy(struct kunit *test)
 					       NULL, NULL), -ENOENT);
 }
 
+/* A flush by port takes exactly that port's flows, in one call, and a full
+ * flush the rest: the walk resumes across batches and repeats until clean.
+ */
+static void openppe_test_flush(struct kunit *test)
+{
+	struct openppe_test_ctx *ctx = test->priv;
+	struct openppe_test_flow f = openppe_test_snat;
+	struct openppe *ppe = ctx->ppe;
+	int i, n = 12;
+
+	for (i = 0; i < n; i++) {
+		f.sport = 40000 + i;
+		f.iport = i % 2 ? 2 : 1;
+		f.eport = i % 2 ? 3 : 0;
+		KUNIT_ASSERT_EQ(test, openppe_test_cls(test, FLOW_CLS_REPLACE,
+						       0x1000 + i, &f, NULL), 0);
+	}
+	KUNIT_ASSERT_EQ(test, atomic_read(&ppe->entries_used), n);
+
+	openppe_flows_flush(ppe, NULL, 3);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->entries_used), n / 2);
+	for (i = 0; i < n; i++) {
+		struct openppe_flow *flow = openppe_flow_get(ppe, 0x1000 + i);
+
+		if (i % 2) {
+			KUNIT_EXPECT_NULL(test, flow);
+		} else {
+			KUNIT_EXPECT_NOT_NULL(test, flow);
+			if (flow)
+				openppe_flow_put(flow);
+		}
+	}
+
+	openppe_flows_flush(ppe, NULL, -1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->entries_used), 0);
+	KUNIT_EXPECT_NULL(test, openppe_flow_get(ppe, 0x1000));
+}
+
 static void openppe_test_stats(struct kunit *test)
 {
 	struct openppe_test_ctx *ctx = test->priv;
@@ -1274,6 +1312,7 @@ static struct kunit_case openppe_engine_cases[] = {
 	KUNIT_CASE(openppe_test_cache_timeout),
 	KUNIT_CASE(openppe_test_replace_idempotent),
 	KUNIT_CASE(openppe_test_destroy),
+	KUNIT_CASE(openppe_test_flush),
 	KUNIT_CASE(openppe_test_stats),
 	KUNIT_CASE(openppe_test_block_lifetime),
 	KUNIT_CASE(openppe_test_dead_callbacks),

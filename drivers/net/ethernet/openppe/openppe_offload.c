@@ -871,46 +871,79 @@ static bool openppe_flow_match(const struct openppe_flow *flow,
 }
 
 #define OPENPPE_FLUSH_BATCH	64
+/* entries looked at per RCU section, matching or not */
+#define OPENPPE_FLUSH_SCAN	1024
+
+/* One pass over the cookie table, resumed after each batch (the walk may
+ * sleep between rhashtable_walk_stop() and _start()). Return: flows removed.
+ */
+static unsigned int openppe_flows_flush_pass(struct openppe *ppe,
+					     struct openppe_block *block,
+					     int hw_port)
+{
+	struct openppe_flow *batch[OPENPPE_FLUSH_BATCH];
+	struct rhashtable_iter iter;
+	unsigned int scanned, removed = 0;
+	struct openppe_flow *flow;
+	bool done = false;
+	int n, i;
+
+	rhashtable_walk_enter(&ppe->flows, &iter);
+	while (!done) {
+		n = 0;
+		scanned = 0;
+		rhashtable_walk_start(&iter);
+		while (n < OPENPPE_FLUSH_BATCH && scanned < OPENPPE_FLUSH_SCAN) {
+			flow = rhashtable_walk_next(&iter);
+			if (!flow) {
+				done = true;
+				break;
+			}
+			if (IS_ERR(flow)) {
+				/* -EAGAIN: resized, the walk goes on */
+				if (PTR_ERR(flow) == -EAGAIN)
+					continue;
+				done = true;
+				break;
+			}
+			scanned++;
+			if (openppe_flow_match(flow, block, hw_port) &&
+			    refcount_inc_not_zero(&flow->ref))
+				batch[n++] = flow;
+		}
+		rhashtable_walk_stop(&iter);
+
+		for (i = 0; i < n; i++) {
+			mutex_lock(&batch[i]->lock);
+			if (!batch[i]->unlinked) {
+				openppe_flow_unlink(ppe, batch[i]);
+				removed++;
+			}
+			mutex_unlock(&batch[i]->lock);
+			openppe_flow_put(batch[i]);
+		}
+		cond_resched();
+	}
+	rhashtable_walk_exit(&iter);
+	return removed;
+}
 
 /**
  * openppe_flows_flush() - remove flows from the engine
  * @ppe: the PPE, life_lock read-held (or dead set by the caller itself)
  * @block: only flows bound through this binding, or NULL for all
  * @hw_port: only flows entering or leaving this port, or -1 for all
+ *
+ * A resumed walk can miss entries of a bucket changed while it slept, so
+ * passes repeat until one removes nothing: O(flows) work in all, the CPU
+ * yielded between batches (a flowtable of 64K flows goes in one pass plus a
+ * check, not in flows / batch walks from the start).
  */
 void openppe_flows_flush(struct openppe *ppe, struct openppe_block *block,
 			 int hw_port)
 {
-	struct openppe_flow *batch[OPENPPE_FLUSH_BATCH];
-	struct rhashtable_iter iter;
-	struct openppe_flow *flow;
-	int n, i;
-
-	do {
-		n = 0;
-		rhashtable_walk_enter(&ppe->flows, &iter);
-		rhashtable_walk_start(&iter);
-		while (n < OPENPPE_FLUSH_BATCH &&
-		       (flow = rhashtable_walk_next(&iter))) {
-			if (IS_ERR(flow)) {
-				if (PTR_ERR(flow) == -EAGAIN)
-					continue;
-				break;
-			}
-			if (openppe_flow_match(flow, block, hw_port) &&
-			    refcount_inc_not_zero(&flow->ref))
-				batch[n++] = flow;
-		}
-		rhashtable_walk_stop(&iter);
-		rhashtable_walk_exit(&iter);
-
-		for (i = 0; i < n; i++) {
-			mutex_lock(&batch[i]->lock);
-			openppe_flow_unlink(ppe, batch[i]);
-			mutex_unlock(&batch[i]->lock);
-			openppe_flow_put(batch[i]);
-		}
-	} while (n);
+	while (openppe_flows_flush_pass(ppe, block, hw_port))
+		;
 }
 EXPORT_SYMBOL_IF_KUNIT(openppe_flows_flush);
 
