@@ -254,6 +254,7 @@ struct openppe_test_flow {
 	__be16 push_proto;	/* 0: 802.1Q */
 	bool pppoe;		/* PPPOE_PUSH (innermost) */
 	bool pppoe_outside;	/* PPPOE_PUSH after the VLAN pushes */
+	bool pppoe_twice;	/* and before them too */
 	u16 sid;
 	bool no_mac;
 	bool tunnel;
@@ -477,7 +478,7 @@ static struct flow_rule *openppe_test_rule(struct kunit *test,
 	npop = f->npop < 0 ? f->nvlan : f->npop;
 	for (i = 0; i < npop; i++)
 		openppe_test_act(rule, FLOW_ACTION_VLAN_POP);
-	if (f->pppoe && !f->pppoe_outside) {
+	if (f->pppoe && (!f->pppoe_outside || f->pppoe_twice)) {
 		act = openppe_test_act(rule, FLOW_ACTION_PPPOE_PUSH);
 		act->pppoe.sid = f->sid;
 	}
@@ -601,9 +602,13 @@ static const struct openppe_test_flow openppe_parse_cases[] = {
 	  .eport = 0, .sip = T_SIP, .dip = T_DIP, .npop = -1, .npush = 1,
 	  .vpush = { 9 }, .push_proto = htons(ETH_P_8021AD),
 	  .ret = -EOPNOTSUPP, .why = OPENPPE_REFUSE_UNSUPPORTED },
-	{ .name = "pppoe-outside-vlan", .proto = IPPROTO_TCP, .iport = 1,
+	{ .name = "pppoe-after-vlan-push", .proto = IPPROTO_TCP, .iport = 1,
 	  .eport = 0, .sip = T_SIP, .dip = T_DIP, .npop = -1, .npush = 1,
 	  .vpush = { 9 }, .pppoe = true, .pppoe_outside = true, .sid = 3,
+	  .type = OPENPPE_TYPE_IPV4_ROUTE, .eg_vid0 = 9 },
+	{ .name = "two-pppoe-pushes", .proto = IPPROTO_TCP, .iport = 1,
+	  .eport = 0, .sip = T_SIP, .dip = T_DIP, .npop = -1, .pppoe = true,
+	  .pppoe_outside = true, .pppoe_twice = true, .sid = 3,
 	  .ret = -EOPNOTSUPP, .why = OPENPPE_REFUSE_UNSUPPORTED },
 	{ .name = "fw-without-ipv6", .ipv6 = true, .proto = IPPROTO_UDP,
 	  .iport = 1, .eport = 0, .sip = 1, .dip = 2, .npop = -1,

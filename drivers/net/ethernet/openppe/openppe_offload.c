@@ -259,10 +259,14 @@ static int openppe_parse_action(struct openppe_parse *ps,
 		ps->push_vid[ps->npush++] = act->vlan.vid;
 		return 0;
 	case FLOW_ACTION_PPPOE_PUSH:
-		/* the engine puts PPPoE inside every tag it pushes */
-		if (ps->pppoe || ps->npush)
+		/* A PPPoE session carries PPP, never Ethernet, so its header
+		 * is always inside every 802.1Q tag, whatever place the push
+		 * has in the list: for PPPoE over a VLAN device 6.1 lists the
+		 * tag first. The engine puts PPPoE inside the tags it pushes.
+		 */
+		if (ps->pppoe)
 			return openppe_refuse(ps, UNSUPPORTED,
-					      "PPPoE must be the innermost encapsulation");
+					      "more than one PPPoE session header");
 		ps->pppoe = true;
 		ps->pppoe_sid = act->pppoe.sid;
 		return 0;
