@@ -246,10 +246,10 @@ struct openppe_test_flow {
 	u16 sport, dport;
 	u32 new_sip, new_dip;	/* 0: not translated */
 	u16 new_sport, new_dport;
-	int nvlan;		/* ingress tags, innermost first */
+	int nvlan;		/* ingress tags, outermost first */
 	u16 vin[2];
 	int npop;		/* VLAN_POP actions, -1: as many as tags */
-	int npush;		/* VLAN_PUSH actions, innermost first */
+	int npush;		/* VLAN_PUSH actions, outermost first */
 	u16 vpush[3];
 	__be16 push_proto;	/* 0: 802.1Q */
 	bool pppoe;		/* PPPOE_PUSH (innermost) */
@@ -543,8 +543,8 @@ static const struct openppe_test_flow openppe_parse_cases[] = {
 	  .type = OPENPPE_TYPE_IPV4_ROUTE, .key_vid0 = 100 },
 	{ .name = "qinq-pop-push", .proto = IPPROTO_UDP, .iport = 1,
 	  .eport = 0, .sip = T_SIP, .dip = T_DIP, .sport = 1, .dport = 2,
-	  .nvlan = 2, .vin = { 20, 10 }, .npop = -1, .npush = 2,
-	  .vpush = { 300, 400 }, .type = OPENPPE_TYPE_IPV4_ROUTE,
+	  .nvlan = 2, .vin = { 10, 20 }, .npop = -1, .npush = 2,
+	  .vpush = { 400, 300 }, .type = OPENPPE_TYPE_IPV4_ROUTE,
 	  .key_vid0 = 10, .key_vid1 = 20, .eg_vid0 = 400, .eg_vid1 = 300 },
 	{ .name = "pppoe-push", .proto = IPPROTO_TCP, .iport = 1,
 	  .eport = 0, .sip = T_SIP, .dip = T_DIP, .sport = 40000,

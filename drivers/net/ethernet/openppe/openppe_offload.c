@@ -49,7 +49,7 @@ static const struct rhashtable_params openppe_flow_params = {
  * @l4_udp: a UDP header rewrite was seen
  * @npop: VLAN_POP actions
  * @npush: VLAN_PUSH actions
- * @push_vid: pushed VIDs, innermost first
+ * @push_vid: pushed VIDs, outermost first
  * @pppoe: a PPPoE session header is pushed
  * @pppoe_sid: its session id
  * @eport: egress hardware port, -1 before REDIRECT
@@ -251,7 +251,7 @@ static int openppe_parse_action(struct openppe_parse *ps,
 		ps->npop++;
 		return 0;
 	case FLOW_ACTION_VLAN_PUSH:
-		/* pushes come innermost first */
+		/* pushes come outermost first */
 		if (act->vlan.proto != htons(ETH_P_8021Q) || act->vlan.prio ||
 		    ps->npush >= 2)
 			return openppe_refuse(ps, UNSUPPORTED,
@@ -344,9 +344,10 @@ static int openppe_parse_vlan(struct openppe_parse *ps,
 	struct flow_match_vlan v;
 	int nvlan = 0;
 
-	/* nf_flow_table lists encapsulations from the IP layer outwards: VLAN
-	 * holds the innermost matched tag and CVLAN the one outside it. The
-	 * engine's VID0 is the outer tag on the wire.
+	/* nf_flow_table lists a flow's encapsulations outermost first (it
+	 * reverses the device path, which runs from the IP layer outwards):
+	 * VLAN holds the outer tag on the wire, CVLAN the one inside it,
+	 * as the engine's VID0 and VID1 do.
 	 */
 	if (openppe_rule_has_key(rule, FLOW_DISSECTOR_KEY_VLAN)) {
 		flow_rule_match_vlan(rule, &v);
@@ -363,8 +364,7 @@ static int openppe_parse_vlan(struct openppe_parse *ps,
 		    v.mask->vlan_id != VLAN_VID_MASK || v.mask->vlan_priority)
 			return openppe_refuse(ps, UNSUPPORTED,
 					      "only exact 802.1Q VLAN id matches are supported");
-		*vid1 = *vid0;
-		*vid0 = v.key->vlan_id;
+		*vid1 = v.key->vlan_id;
 		nvlan = 2;
 	}
 	return nvlan;
@@ -525,14 +525,10 @@ int openppe_flow_parse(struct openppe *ppe, const struct flow_rule *rule,
 		le32_encode_bits(ps.eport, OPENPPE_EGRESS_EPORT) |
 		le32_encode_bits(ps.npush, OPENPPE_EGRESS_VLAN_CNT) |
 		le32_encode_bits(ps.pppoe, OPENPPE_EGRESS_PPPOE);
-	/* the last push is the outermost tag, VID0 */
-	if (ps.npush == 1)
-		e->w[OPENPPE_W_EG_VLAN] =
-			le32_encode_bits(ps.push_vid[0], OPENPPE_VLAN_VID0);
-	else if (ps.npush == 2)
-		e->w[OPENPPE_W_EG_VLAN] =
-			le32_encode_bits(ps.push_vid[1], OPENPPE_VLAN_VID0) |
-			le32_encode_bits(ps.push_vid[0], OPENPPE_VLAN_VID1);
+	/* the first push is the outer tag, VID0 */
+	e->w[OPENPPE_W_EG_VLAN] =
+		le32_encode_bits(ps.push_vid[0], OPENPPE_VLAN_VID0) |
+		le32_encode_bits(ps.push_vid[1], OPENPPE_VLAN_VID1);
 	e->w[OPENPPE_W_EG_PPPOE] = le32_encode_bits(ps.pppoe_sid,
 						    OPENPPE_EG_PPPOE_SID);
 	e->w[OPENPPE_W_DMAC_HI] = cpu_to_le32(openppe_mac_hi(ps.eth));
