@@ -2,8 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Life-cycle events with offloaded flows in flight, each repeated: deleting
 # the flowtable, taking a port down and up, unbinding and rebinding the driver,
-# deleting a run-time sim instance. (Module unload/reload without flows is in
-# sim_lifecycle.sh.)
+# deleting a run-time sim instance, unloading and reloading both modules.
 #
 # Every round starts a UDP and a TCP stream (iperf3, lan1 -> wan, masqueraded)
 # and waits until both are [HW_OFFLOAD]; then the event. Afterwards the
@@ -13,7 +12,7 @@
 # KASAN, lockdep, WARN or kmemleak report.
 # vm-timeout: 1500
 
-ALL_TESTS="flowtable_delete port_down_up driver_rebind sim_delete"
+ALL_TESTS="flowtable_delete port_down_up driver_rebind sim_delete modules_reload"
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/sim.lib"
 source "$(dirname "$0")/router.lib"
@@ -244,6 +243,8 @@ driver_rebind()
 sim_delete()
 {
 	local r id p0 p1 hw hl ppe dfs used srv_ip
+	# the instance's own servers; the board's stay in the global SRV_PIDS
+	local -a SRV_PIDS
 
 	RET=0
 	for r in $(seq 1 "$REPS"); do
@@ -279,6 +280,66 @@ sim_delete()
 		[ "$RET" -eq 0 ] || { router_dump; break; }
 	done
 	log_test "sim instance deleted under offloaded traffic, $REPS rounds"
+}
+
+board_back()
+{
+	ip link show wan >/dev/null 2>&1 && ip link show lan1 >/dev/null 2>&1 &&
+		router_ppe_of wan >/dev/null
+}
+
+modules_reload()
+{
+	local r used
+
+	RET=0
+	for r in $(seq 1 "$REPS"); do
+		router_nft_load -m wan || { check_err 1 "cannot load the ruleset"; break; }
+		streams_start "$HL" "$WAN_IP"
+		check_err $? "round $r: the streams never became [HW_OFFLOAD]"
+		used=$(router_ppe_stat entries_used)
+		modprobe -r openppe_sim
+		check_err $? "round $r: cannot unload openppe_sim with flows offloaded"
+		# modprobe -r took the driver too if nothing else uses it
+		if [ -d /sys/module/openppe ]; then
+			modprobe -r openppe
+			check_err $? "round $r: cannot unload openppe"
+		fi
+		[ ! -d /sys/module/openppe ] && [ ! -d /sys/module/openppe_sim ]
+		check_err $? "round $r: a module is still loaded"
+		streams_stop
+		router_nft_del
+		# the driver comes back as the emulator's dependency
+		modprobe openppe_sim
+		check_err $? "round $r: cannot load openppe_sim"
+		busywait 20000 board_back
+		check_err $? "round $r: the board's ports and PPE did not come back"
+		ROUTER_PPE=$(router_ppe_of wan)
+		table_empty
+		check_err $? "round $r: the reloaded PPE starts with $(table_state)"
+		ip link set wan-wire netns "$HW" && ip link set lan1-wire netns "$HL" &&
+			router_port_addr wan 0 && router_port_addr lan1 1 &&
+			router_host_addr "$HW" wan-wire 0 && router_host_addr "$HL" lan1-wire 1
+		check_err $? "round $r: cannot re-address the new ports"
+		router_nft_load -m wan
+		# the servers may still wait on a test whose client lost its
+		# network mid-run: start fresh ones
+		kill "${SRV_PIDS[@]}" 2>/dev/null
+		wait "${SRV_PIDS[@]}" 2>/dev/null
+		servers_start "$HW"
+		check_err $? "round $r: the iperf3 servers did not come back"
+		# the new ports' carrier and the hosts' neighbours come up in
+		# their own time; a client started before gives up at once
+		busywait 20000 ip netns exec "$HL" ping -c 1 -W 1 "$WAN_IP" >/dev/null
+		check_err $? "round $r: lan1's host cannot reach the wan host through the new ports"
+		streams_start "$HL" "$WAN_IP"
+		check_err $? "round $r: the streams were not offloaded after the reload"
+		log_info "round $r: unloaded with $used entries bound; reloaded, offloaded again ($(table_state))"
+		round_end
+		router_nft_del
+		[ "$RET" -eq 0 ] || { router_dump; break; }
+	done
+	log_test "openppe_sim and openppe unloaded and reloaded under offloaded traffic, $REPS rounds"
 }
 
 setup
