@@ -29,5 +29,7 @@ dtc -q -@ -I dts -O dtb -o "$tmp/overlay.dtbo" "$tmp/overlay.dts" ||
 	die "dtc failed on $overlay"
 fdtoverlay -i "$tmp/virt.dtb" -o "$tmp/board.dtb" "$tmp/overlay.dtbo" ||
 	die "fdtoverlay could not apply $overlay to the virt DTB"
-mv "$tmp/board.dtb" "$out"
+# atomic even across file systems: make check boots two guests at once
+cp "$tmp/board.dtb" "$out.$$"
+mv "$out.$$" "$out"
 log "board DTB: $out"
