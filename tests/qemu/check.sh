@@ -5,8 +5,9 @@
 # Order: test kernel; static gates (checkpatch --strict, W=1, sparse, dtc,
 # dt-schema); builds (out of tree, grafted =m and =y, firmware, guest); the
 # runner's own tests; KUnit in the guest; every tests/selftests/*.sh in its own
-# guest boot (this includes the kernel's netfilter/nft_flowtable.sh, which
-# runs in a second guest beside the others and is reported last).
+# guest boot, in two lanes of guests (this includes the kernel's
+# netfilter/nft_flowtable.sh, which starts the second lane and is reported
+# last).
 # The KTAP stream is kept in build/check/results.ktap; results nested under a
 # stage (KUnit cases, selftest cases) count individually in the summary.
 # Exit status: 0 if nothing failed.
@@ -350,21 +351,39 @@ if [ "$guest_ok" -eq 0 ]; then
 	exit 1
 fi
 
-# The kernel's nft_flowtable.sh is the longest boot by far (~17 min) and
-# mostly one nc transfer at a time, so it runs in a guest of its own beside
-# everything else, from here on; its result is reported last. Its sleeps are
-# stretched to follow the transfers (stretch-sleep), and no test asserts on
-# time, so sharing the CPUs costs only wall time. CHECK_PARALLEL=0 runs it
-# last, alone.
+# Selftests run in two lanes of guests. Most of a guest's time is spent
+# waiting (for a transfer, a timeout, a poll), and no test asserts on time,
+# so two guests on two CPUs get through the list sooner than one. The second
+# lane starts here, beside the runner self-tests and KUnit, with the kernel's
+# nft_flowtable.sh (the longest boot by far, ~17 min); both lanes then take
+# the remaining tests from the two ends of the list, claiming each one
+# (mkdir is atomic), so every test boots exactly once. Results are reported
+# in list order once both lanes are done. CHECK_PARALLEL=0: one lane.
 sel=${CHECK_SELFTESTS:-*}
-bg_name= bg_pid=
-if [ "${CHECK_PARALLEL:-1}" != 0 ] && [ -x "$REPO/tests/selftests/nft_flowtable.sh" ] &&
-   [[ nft_flowtable == $sel ]]; then
-	bg_name=nft_flowtable
-	vm_boot "$bg_name" "$REPO/tests/selftests/nft_flowtable.sh" &
-	bg_pid=$!
-	bg_started=$((SECONDS - t_start))
-	diag "started $bg_name in a second guest (CHECK_PARALLEL=0 runs it alone)"
+# the kernel's nft_flowtable.sh (the longest) is listed last
+mapfile -t tests < <(cd "$REPO/tests/selftests" && ls -- $sel.sh 2>/dev/null |
+	grep -vx lib.sh | LC_ALL=C sort | awk '$0 == "nft_flowtable.sh" { l = $0; next } { print } END { if (l) print l }')
+mkdir -p "$CHECK/claims"
+
+# lane fwd|rev: boot every unclaimed executable test, from one end of the list
+lane() {
+	local i f name t0 n=${#tests[@]}
+	for ((i = 0; i < n; i++)); do
+		f=${tests[$([ "$1" = fwd ] && echo "$i" || echo $((n - 1 - i)))]}
+		name=${f%.sh}
+		[ -x "$REPO/tests/selftests/$f" ] || continue
+		mkdir "$CHECK/claims/$name" 2>/dev/null || continue
+		t0=$SECONDS
+		vm_boot "$name" "$REPO/tests/selftests/$f"
+		echo "$? $((SECONDS - t0)) $1" >"$CHECK/$name.rc"
+	done
+}
+
+lane2_pid=
+if [ "${CHECK_PARALLEL:-1}" != 0 ] && [ "${#tests[@]}" -gt 1 ]; then
+	lane rev >/dev/null 2>&1 &
+	lane2_pid=$!
+	diag "selftests: a second lane of guests started, from the end of the list (CHECK_PARALLEL=0 runs one lane)"
 fi
 
 stage "runner self-tests (tests/qemu/runner-tests)"
@@ -391,25 +410,23 @@ else
 	result skip "kunit" "no *_kunit.ko built yet"
 fi
 
-stage "selftests (tests/selftests, one guest boot each)"
+stage "selftests (tests/selftests, one guest boot each, ${lane2_pid:+two lanes, }reported in list order)"
 [ "$sel" = "*" ] || diag "limited to tests/selftests/$sel.sh (CHECK_SELFTESTS)"
-# the kernel's nft_flowtable.sh (the longest) runs last
-mapfile -t tests < <(cd "$REPO/tests/selftests" && ls -- $sel.sh 2>/dev/null |
-	grep -vx lib.sh | LC_ALL=C sort | awk '$0 == "nft_flowtable.sh" { l = $0; next } { print } END { if (l) print l }')
+lane fwd
+[ -n "$lane2_pid" ] && wait "$lane2_pid"
+diag "selftests: both lanes done at $((SECONDS - t_start))s"
 for f in "${tests[@]}"; do
-	t=$REPO/tests/selftests/$f
 	name=${f%.sh}
-	if [ ! -x "$t" ]; then
+	if [ ! -x "$REPO/tests/selftests/$f" ]; then
 		result skip "selftest $name" "not executable: treated as a helper, not a test"
 		continue
 	fi
-	if [ "$name" = "$bg_name" ]; then
-		stage "selftest $bg_name (started in a second guest at $bg_started s)"
-		wait "$bg_pid"
-		vm_result "$bg_name" $?
+	if ! read -r rc secs lane_of 2>/dev/null <"$CHECK/$name.rc"; then
+		result fail "$name" "no exit status recorded: the test was never booted"
 		continue
 	fi
-	vm_test "$name" "$t"
+	diag "$name: ${secs}s in the $lane_of lane"
+	vm_result "$name" "$rc"
 done
 [ "${#tests[@]}" -gt 0 ] || result skip "selftests" "no tests/selftests/$sel.sh"
 
