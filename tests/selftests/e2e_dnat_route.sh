@@ -34,24 +34,12 @@ require_command iperf3
 require_command ethtool
 router_require
 
-cleanup()
-{
-	router_flow_timeouts_restore
-	router_backlog_restore
-	router_cleanup
-}
-trap cleanup EXIT
+trap router_accounting_cleanup EXIT
 
 setup()
 {
 	router_init
-	# a bound flow gets no hits while the test pauses it (between the set-up
-	# and the bulk, while counters are read); under TCG such a pause can
-	# outlast the 30 s after which nf_flow_table expires an idle flow
-	router_flow_timeouts 600 || exit "$ksft_fail"
-	# and a receiving host can fall behind a burst and drop it in its
-	# input backlog, outside the router
-	router_backlog 100000 || exit "$ksft_fail"
+	router_accounting_init || exit "$ksft_fail"
 	router_host HW wan 0 || exit "$ksft_fail"
 	router_host HL lan1 1 || exit "$ksft_fail"
 	router_host HL2 lan2 2 || exit "$ksft_fail"

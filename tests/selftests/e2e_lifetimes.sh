@@ -38,6 +38,7 @@ SYSCTL_SAVED=()
 SINK_PORT=9
 HW=
 HL=
+BASE=		# entries_used before the connection of tcp_bound_two
 
 cleanup()
 {
@@ -251,24 +252,37 @@ tcp_close_fds()
 	wait "$TCP_SPID" 2>/dev/null
 }
 
+# tcp_bound_two PORT EVENT: an offloaded connection to PORT (tcp_open) whose
+# packets the engine forwards exactly (tcp_bound_exact), with entries_used
+# two above the baseline it sets in BASE; fails, with the connection closed
+# and the state dumped, if it cannot be set up
+tcp_bound_two()
+{
+	BASE=$(router_ppe_stat entries_used)
+	tcp_open "$1"
+	check_err $? "cannot set up an offloaded TCP connection"
+	if [ "$RET" -ne 0 ]; then
+		router_dump
+		tcp_close_fds
+		return 1
+	fi
+	tcp_bound_exact
+	log_info "before the $2: entries_used $(router_ppe_stat entries_used) (baseline $BASE); $(router_entry_id "$TCP_OKEY") $TCP_OKEY, $(router_entry_id "$TCP_RKEY") $TCP_RKEY"
+	[ "$(router_ppe_stat entries_used)" -eq $((BASE + 2)) ]
+	check_err $? "entries_used is $(router_ppe_stat entries_used) with the flow bound, expected $((BASE + 2))"
+	return 0
+}
+
 tcp_fin_removes()
 {
 	local base d0 fin0 fin1 punt0 punt1
 
 	RET=0
-	base=$(router_ppe_stat entries_used)
-	tcp_open 5001
-	check_err $? "cannot set up an offloaded TCP connection"
-	if [ "$RET" -ne 0 ]; then
-		router_dump
-		tcp_close_fds
+	if ! tcp_bound_two 5001 FIN; then
 		log_test "TCP closed by FIN: its entries leave the table"
 		return
 	fi
-	tcp_bound_exact
-	log_info "before the FIN: entries_used $(router_ppe_stat entries_used) (baseline $base); $(router_entry_id "$TCP_OKEY") $TCP_OKEY, $(router_entry_id "$TCP_RKEY") $TCP_RKEY"
-	[ "$(router_ppe_stat entries_used)" -eq $((base + 2)) ]
-	check_err $? "entries_used is $(router_ppe_stat entries_used) with the flow bound, expected $((base + 2))"
+	base=$BASE
 
 	d0=$(router_ppe_stat destroy_calls)
 	fin0=$(router_counter cpu_fin)
@@ -301,19 +315,11 @@ tcp_rst_removes()
 	local base d0 rst0 rst1
 
 	RET=0
-	base=$(router_ppe_stat entries_used)
-	tcp_open 5002
-	check_err $? "cannot set up an offloaded TCP connection"
-	if [ "$RET" -ne 0 ]; then
-		router_dump
-		tcp_close_fds
+	if ! tcp_bound_two 5002 RST; then
 		log_test "TCP aborted by RST: its entries leave the table"
 		return
 	fi
-	tcp_bound_exact
-	log_info "before the RST: entries_used $(router_ppe_stat entries_used) (baseline $base); $(router_entry_id "$TCP_OKEY") $TCP_OKEY, $(router_entry_id "$TCP_RKEY") $TCP_RKEY"
-	[ "$(router_ppe_stat entries_used)" -eq $((base + 2)) ]
-	check_err $? "entries_used is $(router_ppe_stat entries_used) with the flow bound, expected $((base + 2))"
+	base=$BASE
 
 	d0=$(router_ppe_stat destroy_calls)
 	rst0=$(router_counter cpu_rst)

@@ -43,23 +43,15 @@ NAT_IP=$(router_ip4 0 r)
 
 cleanup()
 {
-	router_flow_timeouts_restore
-	router_backlog_restore
 	[ -n "${ROUTER_TMP:-}" ] && [ -d "$ROUTER_TMP" ] && touch "$ROUTER_TMP/stop"
-	router_cleanup
+	router_accounting_cleanup
 }
 trap cleanup EXIT
 
 setup()
 {
 	router_init
-	# a bound flow gets no hits while the test pauses it (between the set-up
-	# and the bulk, while counters are read); under TCG such a pause can
-	# outlast the 30 s after which nf_flow_table expires an idle flow
-	router_flow_timeouts 600 || exit "$ksft_fail"
-	# and a receiving host can fall behind a burst and drop it in its
-	# input backlog, outside the router
-	router_backlog 100000 || exit "$ksft_fail"
+	router_accounting_init || exit "$ksft_fail"
 	router_host HW wan 0 || exit "$ksft_fail"
 	router_host HL lan1 1 || exit "$ksft_fail"
 	router_nft_load -m wan -c "wan lan1" || exit "$ksft_fail"
