@@ -367,9 +367,11 @@ mkdir -p "$CHECK/claims"
 
 # lane fwd|rev: boot every unclaimed executable test, from one end of the list
 lane() {
-	local i f name t0 n=${#tests[@]}
+	local i j f name t0 n=${#tests[@]}
 	for ((i = 0; i < n; i++)); do
-		f=${tests[$([ "$1" = fwd ] && echo "$i" || echo $((n - 1 - i)))]}
+		j=$i
+		[ "$1" = rev ] && j=$((n - 1 - i))
+		f=${tests[j]}
 		name=${f%.sh}
 		[ -x "$REPO/tests/selftests/$f" ] || continue
 		mkdir "$CHECK/claims/$name" 2>/dev/null || continue
