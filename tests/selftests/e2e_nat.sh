@@ -173,13 +173,21 @@ iperf_settled()
 		[ $((hits1 - $1 + cpu)) -eq "$rx" ]
 }
 
+installs_reached()
+{
+	local n
+
+	router_ppe_get installs n
+	[ "$n" -ge "$1" ]
+}
+
 # iperf3 bulk TCP (control and data connections on port 5202): the data
 # connection is bound as ipv4_napt both ways, and engine_hits grows by exactly
 # the packets that arrived minus those that reached the CPU
 tcp_iperf()
 {
 	local dport=5202 cport=40005 hits0 hits1 cpu rx log=$ROUTER_TMP/iperf-tcp.log
-	local pid natport ct="-p tcp --sport 40005 --dport 5202"
+	local pid natport inst0 ct="-p tcp --sport 40005 --dport 5202"
 
 	RET=0
 	{
@@ -193,13 +201,22 @@ tcp_iperf()
 	router_iperf_server "$HW" "$WAN_IP" "$dport" "$log"
 	check_err $? "iperf3 server did not start"
 	router_ppe_get engine_hits hits0
+	router_ppe_get installs inst0
 	router_bg pid ip netns exec "$HL" iperf3 -c "$WAN_IP" -p "$dport" -t 8 --cport "$cport" >"$log.client" 2>&1
+	# The run lasts 8 s, and on a loaded machine conntrack and the table
+	# take seconds each to read: once the control and data connections
+	# are installed (4 entries, seen in one sysfs file), the client is
+	# stopped until they have been checked. Its connections wait, bound.
+	busywait 60000 installs_reached $((inst0 + 4))
+	check_err $? "the control and data connections were not installed: installs $inst0 -> $(router_ppe_stat installs)"
+	kill -STOP "$pid"
 	# shellcheck disable=SC2086
 	router_wait_hw 60000 $ct
 	check_err $? "the iperf3 data connection never became [HW_OFFLOAD]"
 	natport=$(router_ct_field_s reply dport "$ct")
 	flow_keys iperf "$LAN_IP:$cport $WAN_IP:$dport" "$WAN_IP:$dport $NAT_IP:$natport"
 	check_entries iperf ipv4_napt "$NAT_IP:$natport $WAN_IP:$dport" "$WAN_IP:$dport $LAN_IP:$cport"
+	kill -CONT "$pid"
 	wait "$pid"
 	check_err $? "iperf3 TCP failed: $(tail -n 1 "$log.client")"
 	busywait 30000 router_tcp_idle "$HW" "$dport"
