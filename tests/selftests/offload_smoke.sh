@@ -52,7 +52,9 @@ refused_sum()
 
 cleanup()
 {
-	[ -n "$IPERF_PID" ] && kill "$IPERF_PID" 2>/dev/null
+	# SIGCONT: a client held by offload_test only dies once continued
+	[ -n "$IPERF_PID" ] && kill "$IPERF_PID" 2>/dev/null &&
+		kill -CONT "$IPERF_PID" 2>/dev/null
 	[ -n "$NFT_TABLE" ] && nft delete table inet "$NFT_TABLE" 2>/dev/null
 	[ -n "$NFT_TABLE" ] && nft delete table ip "$NFT_TABLE" 2>/dev/null
 	ip addr flush dev "$WAN" 2>/dev/null
@@ -163,17 +165,25 @@ offload_test()
 	ip netns exec "$HL" iperf3 -c 192.0.2.2 "${opt[@]}" -t 12 >/dev/null 2>&1 &
 	IPERF_PID=$!
 
+	# a TCP flow leaves the engine at its FIN, and on a loaded machine
+	# conntrack -L alone can take seconds: once the control and data
+	# connections are installed (4 entries), hold the client until the
+	# flow has been seen offloaded
+	busywait 60000 sh -c "[ \$(cat $PPE/installs) -ge $((inst0 + 4)) ]"
+	check_err $? "the control and data connections were not installed: installs $inst0 -> $(ppe_stat installs)"
+	kill -STOP "$IPERF_PID"
 	busywait 10000 hw_offloaded "$proto"
 	check_err $? "conntrack never showed the $proto flow as [HW_OFFLOAD]"
 	flows=$(ppe_stat flows_offloaded)
 	[ "$flows" -ge 1 ]
 	check_err $? "flows_offloaded is $flows"
-	busywait 8000 sh -c "[ \$(cat $PPE/engine_hits) -gt $((hits0 + 100)) ]"
-	check_err $? "engine_hits grew only from $hits0 to $(ppe_stat engine_hits)"
+	kill -CONT "$IPERF_PID"
 	wait "$IPERF_PID"
 	check_err $? "iperf3 $proto transfer failed"
 	IPERF_PID=
 	hits1=$(ppe_stat engine_hits)
+	[ "$hits1" -gt $((hits0 + 100)) ]
+	check_err $? "engine_hits grew only from $hits0 to $hits1"
 	log_info "$proto: engine_hits $hits0 -> $hits1, installs $inst0 -> $(ppe_stat installs), flows_offloaded $flows, replace_calls $(ppe_stat replace_calls), stats_calls $(ppe_stat stats_calls)"
 	[ "$RET" -eq 0 ] || {
 		conntrack -L 2>/dev/null | sed 's/^/# /'
