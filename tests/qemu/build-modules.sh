@@ -18,6 +18,10 @@ KDIR=${KDIR:-$("$REPO/tests/qemu/build-kernel.sh")}
 [ -f "$KDIR/Module.symvers" ] || die "KDIR $KDIR has no Module.symvers (run: make kernel)"
 
 mkdir -p "$dir"
+# one build per scratch directory at a time (held until exit): two builds,
+# make check's and a developer's make modules say, race on its objects
+exec {lock}>"$dir.lock"
+flock "$lock"
 gen=(--exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c'
      --exclude='*.a' --exclude='.*.cmd' --exclude='.*.d' --exclude='modules.order'
      --exclude='Module.symvers' --exclude='*.dwo' --exclude='.tmp_*')
