@@ -119,7 +119,7 @@ counters_agree()
 
 	RET=0
 	for n in $(seq 0 $((NPORTS - 1))); do
-		busywait 2000 sim_counters_agree "$R" "$(sim_port "$SIM" "$n")" \
+		busywait 10000 sim_counters_agree "$R" "$(sim_port "$SIM" "$n")" \
 			"${HOSTS[n]}" "$(sim_wire "$SIM" "$n")"
 		check_err $? "port $n: $SIM_COUNTERS"
 		a=$(sim_stat "$R" "$(sim_port "$SIM" "$n")" rx_packets)

@@ -186,7 +186,7 @@ counters_true_under_offload()
 	[ "${fwd:-0}" -gt 0 ]
 	check_err $? "port 0 shows no engine-forwarded frames"
 	for n in 0 1; do
-		busywait 2000 sim_counters_agree "$R" "$(sim_port "$SIM" "$n")" \
+		busywait 10000 sim_counters_agree "$R" "$(sim_port "$SIM" "$n")" \
 			"${HOSTS[n]}" "$(sim_wire "$SIM" "$n")"
 		check_err $? "port $n: $SIM_COUNTERS"
 	done
