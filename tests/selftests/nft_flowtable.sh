@@ -26,16 +26,19 @@
 #
 # The script draws the file's size from bash's RANDOM: 8 MiB plus up to
 # 32 MiB. Drawn afresh, the run took 674 to 2132 s on one machine, close to
-# the vm-timeout. RANDOM is seeded (NFT_FLOWTABLE_SEED, default 1: 24 MiB,
-# the middle of the range) through BASH_ENV, which bash reads before the
-# script; NFT_FLOWTABLE_SEED=random keeps the script's own draw.
+# the vm-timeout. RANDOM is seeded (NFT_FLOWTABLE_SEED) through BASH_ENV,
+# which bash reads before the script. The default, 1589, draws 8196 KiB, near
+# the bottom of the script's own range: every case still moves its file both
+# ways through both paths, and the run fits make check's budget (1411 s with
+# seed 1's 24999 KiB on a slow day). NFT_FLOWTABLE_SEED=random keeps the
+# script's own draw.
 
 ALL_TESTS="nft_flowtable"
 source "$(dirname "$0")/lib.sh"
 
 KSFT_SCRIPT=${KSFT_SCRIPT:-/ksft/netfilter/nft_flowtable.sh}
 : "${NFT_FLOWTABLE_TIME_SCALE:=200}"
-: "${NFT_FLOWTABLE_SEED:=1}"
+: "${NFT_FLOWTABLE_SEED:=1589}"
 
 require_command nft
 require_command nc
