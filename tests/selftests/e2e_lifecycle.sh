@@ -26,6 +26,8 @@ router_require
 REPS=${E2E_LIFECYCLE_REPS:-3}
 WAN_IP=$(router_ip4 0 h)
 STREAMS=0
+ROUND_T0=0		# when the round began, ms
+OFFLOAD_MS=0		# how long its last streams_start took
 UDP_SPORT=
 TCP_SPORT=
 FT_UDP_TIMEOUT=
@@ -93,6 +95,9 @@ streams_offloaded()
 # fresh source ports every time (the last ones may be in TIME_WAIT)
 streams_start()
 {
+	local t0 ret
+
+	t0=$(lib_now_ms)
 	STREAMS=$((STREAMS + 1))
 	UDP_SPORT=$((40100 + STREAMS))
 	TCP_SPORT=$((40200 + STREAMS))
@@ -101,6 +106,9 @@ streams_start()
 	router_bg TCP_PID ip netns exec "$1" iperf3 -c "$2" -p 5202 -b 4M \
 		-t 600 --cport "$TCP_SPORT" >/dev/null 2>&1
 	busywait 60000 streams_offloaded
+	ret=$?
+	OFFLOAD_MS=$(( $(lib_now_ms) - t0 ))
+	return $ret
 }
 
 streams_stop()
@@ -144,9 +152,13 @@ rx_above()
 # ends a round: streams stopped, the table drains (FIN, flowtable timeout)
 round_end()
 {
+	local t0
+
+	t0=$(lib_now_ms)
 	streams_stop
 	busywait 60000 table_empty "$@"
 	check_err $? "round $r: the table did not drain after the streams ended: $(table_state "$@")"
+	log_info "round $r: streams offloaded $((OFFLOAD_MS / 1000)) s after they started, table empty $(( ($(lib_now_ms) - t0) / 1000 )) s after they stopped, round $(( ($(lib_now_ms) - ROUND_T0) / 1000 )) s"
 }
 
 flowtable_delete()
@@ -155,6 +167,7 @@ flowtable_delete()
 
 	RET=0
 	for r in $(seq 1 "$REPS"); do
+		ROUND_T0=$(lib_now_ms)
 		router_nft_load -m wan || { check_err 1 "cannot load the ruleset"; break; }
 		streams_start "$HL" "$WAN_IP"
 		check_err $? "round $r: the streams never became [HW_OFFLOAD]"
@@ -182,6 +195,7 @@ port_down_up()
 	RET=0
 	router_nft_load -m wan || check_err 1 "cannot load the ruleset"
 	for r in $(seq 1 "$REPS"); do
+		ROUND_T0=$(lib_now_ms)
 		[ "$RET" -eq 0 ] || break
 		streams_start "$HL" "$WAN_IP"
 		check_err $? "round $r: the streams never became [HW_OFFLOAD]"
@@ -210,6 +224,7 @@ driver_rebind()
 	RET=0
 	name=$(basename "$ROUTER_PPE")
 	for r in $(seq 1 "$REPS"); do
+		ROUND_T0=$(lib_now_ms)
 		router_nft_load -m wan || { check_err 1 "cannot load the ruleset"; break; }
 		streams_start "$HL" "$WAN_IP"
 		check_err $? "round $r: the streams never became [HW_OFFLOAD]"
@@ -248,6 +263,7 @@ sim_delete()
 
 	RET=0
 	for r in $(seq 1 "$REPS"); do
+		ROUND_T0=$(lib_now_ms)
 		sim_new id 2 || { check_err 1 "cannot create an instance"; break; }
 		p0=$(sim_port "$id" 0)
 		p1=$(sim_port "$id" 1)
@@ -277,6 +293,7 @@ sim_delete()
 		router_nft_del
 		ns_destroy "$hw"
 		ns_destroy "$hl"
+		log_info "round $r: streams offloaded $((OFFLOAD_MS / 1000)) s after they started, round $(( ($(lib_now_ms) - ROUND_T0) / 1000 )) s"
 		[ "$RET" -eq 0 ] || { router_dump; break; }
 	done
 	log_test "sim instance deleted under offloaded traffic, $REPS rounds"
@@ -294,6 +311,7 @@ modules_reload()
 
 	RET=0
 	for r in $(seq 1 "$REPS"); do
+		ROUND_T0=$(lib_now_ms)
 		router_nft_load -m wan || { check_err 1 "cannot load the ruleset"; break; }
 		streams_start "$HL" "$WAN_IP"
 		check_err $? "round $r: the streams never became [HW_OFFLOAD]"
