@@ -83,21 +83,39 @@ rx_count()
 }
 
 # udp_send DPORT COUNT PPS: COUNT datagrams of 400 bytes from one socket to
-# the wan host's DPORT (which counts and drops them: no ICMP comes back)
+# the wan host's DPORT (which counts and drops them: no ICMP comes back);
+# COUNT 0: until udp_stop DPORT. How many were sent: udp_sent DPORT.
 udp_send()
 {
 	local fifo=$ROUTER_TMP/pace.$1
 
+	rm -f "$fifo" "$ROUTER_TMP/sent.$1"
 	mkfifo "$fifo" || return 1
 	# shellcheck disable=SC2016
 	ip netns exec "$HL" bash -c '
 		exec 3>"/dev/udp/$0/$1" 4<>"$4" || exit 1
 		p=$(printf "%0400d" 0)
-		for ((i = 0; i < $2; i++)); do
-			printf "%s" "$p" >&3 || exit 1
-			read -r -t "$3" -u 4
+		rc=0
+		for ((i = 0; $2 == 0 || i < $2; )); do
+			printf "%s" "$p" >&3 || { rc=1; break; }
+			i=$((i + 1))
+			# the pace: a read of the fifo that times out, or the stop
+			read -r -t "$3" -u 4 cmd && [ "$cmd" = stop ] && break
 		done
-		exit 0' "$WAN_IP" "$1" "$2" "$(awk -v r="$3" 'BEGIN { printf "%.4f", 1 / r }')" "$fifo"
+		echo "$i" >"$5"
+		exit $rc' "$WAN_IP" "$1" "$2" \
+		"$(awk -v r="$3" 'BEGIN { printf "%.4f", 1 / r }')" "$fifo" "$ROUTER_TMP/sent.$1"
+}
+
+# opened read-write: never blocks, even once the sender is gone
+udp_stop()
+{
+	echo stop 1<>"$ROUTER_TMP/pace.$1"
+}
+
+udp_sent()
+{
+	cat "$ROUTER_TMP/sent.$1" 2>/dev/null || echo 0
 }
 
 # conntrack's source port of the flow to DPORT
@@ -133,9 +151,14 @@ hits_above()
 	[ "$(router_ppe_stat engine_hits)" -gt "$1" ]
 }
 
+drops_above()
+{
+	[ "$(router_ppe_stat engine_drops)" -gt "$1" ]
+}
+
 cache_timeout()
 {
-	local n=3000 dport=5310 pid t0 rec0 cpu eng got hits sport
+	local n dport=5310 pid t0 rec0 cpu eng got hits sport
 	local -a ct=(-p udp --dport 5310)
 
 	RET=0
@@ -143,7 +166,8 @@ cache_timeout()
 	router_cpu_rule cpu_cache iifname lan1 udp dport $dport
 	t0=$(router_ppe_stat cache_timeouts)
 	rec0=$(router_ppe_stat recoveries)
-	router_bg pid udp_send $dport $n 200
+	# 200 datagrams/s until every check below that needs traffic is done
+	router_bg pid udp_send $dport 0 200
 	router_wait_hw 60000 "${ct[@]}"
 	check_err $? "the UDP flow never became [HW_OFFLOAD]"
 	busywait 10000 hits_above "$(router_ppe_stat engine_hits)"
@@ -176,14 +200,16 @@ cache_timeout()
 	router_ct_hw "${ct[@]}" && busywait 10000 hits_above "$hits"
 	check_err $? "the bound flow is not the engine's again after the recovery"
 
+	udp_stop $dport
 	wait "$pid"
 	check_err $? "the sender failed"
-	busywait 10000 lib_output_is $n rx_count rx_cache
+	n=$(udp_sent $dport)
+	busywait 10000 lib_output_is "$n" rx_count rx_cache
 	got=$(rx_count rx_cache)
 	cpu=$(router_cpu_counter cpu_cache)
 	sport=$(flow_sport $dport)
 	eng=$(entry_packets "$(router_ip4 1 h):$sport")
-	[ "$got" -eq $n ] && [ $((eng + cpu)) -eq $n ]
+	[ "$n" -gt 0 ] && [ "$got" -eq "$n" ] && [ $((eng + cpu)) -eq "$n" ]
 	check_err $? "sent $n, received $got, engine $eng + CPU $cpu"
 	log_info "stream: sent $n, received $got, engine $eng + CPU $cpu; recoveries +$(($(router_ppe_stat recoveries) - rec0))"
 	[ "$RET" -eq 0 ] || router_dump
@@ -192,26 +218,31 @@ cache_timeout()
 
 dropped_frames()
 {
-	local n=2000 dport=5320 pct=20 pid d0 p0 got drops pdrops src out kb=512
+	local n dport=5320 pct=20 pid d0 p0 got drops pdrops src out kb=512
 	local -a ct=(-p udp --dport 5320)
 
 	RET=0
 	rx_rule rx_drop udp dport $dport
 	d0=$(router_ppe_stat engine_drops)
 	p0=$(router_port_stat lan1 fwd_drops)
-	router_bg pid udp_send $dport $n 200
-	# the flow is bound before the engine starts dropping
+	router_bg pid udp_send $dport 0 200
+	# the flow is bound before the engine starts dropping; it sends on
+	# until the engine has dropped 100 of its frames
 	router_wait_hw 60000 "${ct[@]}"
 	check_err $? "the UDP flow never became [HW_OFFLOAD]"
 	echo $pct >"$SIMD/drop_percent"
+	busywait 60000 drops_above $((d0 + 100))
+	check_err $? "drop_percent $pct: engine_drops only $d0 -> $(router_ppe_stat engine_drops)"
+	udp_stop $dport
 	wait "$pid"
 	check_err $? "the sender failed"
+	n=$(udp_sent $dport)
 	echo 0 >"$SIMD/drop_percent"
 	drops=$(($(router_ppe_stat engine_drops) - d0))
 	busywait 10000 lib_output_is $((n - drops)) rx_count rx_drop
 	got=$(rx_count rx_drop)
 	pdrops=$(($(router_port_stat lan1 fwd_drops) - p0))
-	[ $((got + drops)) -eq $n ] && [ "$drops" -eq "$pdrops" ] && [ "$drops" -gt 0 ]
+	[ $((got + drops)) -eq "$n" ] && [ "$drops" -eq "$pdrops" ] && [ "$drops" -gt 0 ]
 	check_err $? "sent $n, received $got, engine_drops +$drops, lan1 fwd_drops +$pdrops"
 	log_info "udp: sent $n datagrams, drop_percent $pct once bound: received $got, engine_drops +$drops = lan1 fwd_drops +$pdrops"
 
