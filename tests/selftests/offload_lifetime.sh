@@ -13,50 +13,26 @@
 
 ALL_TESTS="offload_before flowtable_delete_flushes unbind_under_traffic rebind_offloads vlan_offload"
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/board.lib"
 
 require_command nft
 require_command conntrack
 require_command iperf3
 require_command ip
 
-WAN=wan
-LAN=lan1
-PPE=
 PPE_NAME=
-NFT_TABLE=
-IPERF_PID=
-
-ppe_of_port()
-{
-	local parent c
-
-	parent=$(readlink -f "/sys/class/net/$1/device") || return 1
-	for c in "$parent"/*/; do
-		[ "$(basename "$(readlink -f "$c/driver" 2>/dev/null)")" = openppe ] &&
-			{ echo "${c%/}"; return 0; }
-	done
-	return 1
-}
 
 cleanup()
 {
-	[ -n "$IPERF_PID" ] && kill "$IPERF_PID" 2>/dev/null
-	[ -n "$NFT_TABLE" ] && nft delete table inet "$NFT_TABLE" 2>/dev/null
-	[ -n "$NFT_TABLE" ] && nft delete table ip "$NFT_TABLE" 2>/dev/null
+	board_cleanup
+	# a PPE the test left unbound is bound again
 	[ -n "$PPE_NAME" ] && [ ! -e "/sys/bus/platform/drivers/openppe/$PPE_NAME" ] &&
 		echo "$PPE_NAME" >/sys/bus/platform/drivers/openppe/bind 2>/dev/null
 	ip link del "$WAN.100" 2>/dev/null
-	ip addr flush dev "$WAN" 2>/dev/null
-	ip addr flush dev "$LAN" 2>/dev/null
-	ns_cleanup_all
 }
 trap cleanup EXIT
 
-if ! ip link show "$WAN" >/dev/null 2>&1 || ! ip link show "$LAN" >/dev/null 2>&1; then
-	echo "KTAP version 1"
-	echo "1..0 # SKIP no board ports $WAN/$LAN (openppe_sim not loaded from DT)"
-	exit "$ksft_skip"
-fi
+board_require
 PPE=$(ppe_of_port "$WAN") || {
 	echo "KTAP version 1"
 	echo "1..0 # SKIP no openppe device bound for $WAN"
@@ -65,55 +41,12 @@ PPE=$(ppe_of_port "$WAN") || {
 PPE_NAME=$(basename "$PPE")
 PPE=/sys/bus/platform/devices/$PPE_NAME
 
-nft_load()	# nft_load WAN_DEV: flowtable on the ports, masquerade out of WAN_DEV
-{
-	nft delete table inet "$NFT_TABLE" 2>/dev/null
-	nft delete table ip "$NFT_TABLE" 2>/dev/null
-	nft -f - <<-EOF
-	table inet $NFT_TABLE {
-		flowtable ft {
-			hook ingress priority 0
-			devices = { $WAN, $LAN }
-			flags offload
-		}
-		chain forward {
-			type filter hook forward priority 0; policy accept;
-			meta l4proto { tcp, udp } flow add @ft
-		}
-	}
-	table ip $NFT_TABLE {
-		chain postrouting {
-			type nat hook postrouting priority 100; policy accept;
-			oifname "$1" masquerade
-		}
-	}
-	EOF
-}
-
 setup()
 {
-	ns_create HW HL || exit "$ksft_fail"
-	sysctl -qw net.ipv4.ip_forward=1
-	ip link set "$WAN-wire" netns "$HW" || exit "$ksft_fail"
-	ip link set "$LAN-wire" netns "$HL" || exit "$ksft_fail"
-	ip addr add 192.0.2.1/24 dev "$WAN"
-	ip addr add 10.77.1.1/24 dev "$LAN"
-	ip link set "$WAN" up
-	ip link set "$LAN" up
-	ip -netns "$HW" addr add 192.0.2.2/24 dev "$WAN-wire"
-	ip -netns "$HW" link set "$WAN-wire" up
-	ip -netns "$HL" addr add 10.77.1.2/24 dev "$LAN-wire"
-	ip -netns "$HL" link set "$LAN-wire" up
-	ip -netns "$HL" route add default via 10.77.1.1
-	NFT_TABLE=$(rand_name ppe | tr - _)
-	nft_load "$WAN" || exit "$ksft_fail"
+	board_hosts || exit "$ksft_fail"
+	board_nft "$WAN" || exit "$ksft_fail"
 	# every refusal's reason in the log
 	echo 'module openppe +p' >/sys/kernel/debug/dynamic_debug/control 2>/dev/null
-}
-
-iperf_listening()
-{
-	ip netns exec "$HW" ss -ltn 2>/dev/null | grep -q ':5201 '
 }
 
 sw_offloaded()
@@ -207,7 +140,7 @@ rebind_offloads()
 	check_err $? "bind failed"
 	busywait 5000 test -e "/sys/bus/platform/drivers/openppe/$PPE_NAME"
 	check_err $? "not bound again"
-	nft_load "$WAN"
+	board_nft "$WAN"
 	check_err $? "cannot load the flowtable on the re-bound PPE"
 	hits=$(cat "$PPE/engine_hits")
 	udp_start 192.0.2.2 12
@@ -232,7 +165,7 @@ encap_test()
 	ip link set "$wandev" up
 	ip -netns "$HW" addr add 198.51.100.2/24 dev "$hostdev"
 	ip -netns "$HW" link set "$hostdev" up
-	nft_load "$wandev"
+	board_nft "$wandev"
 	check_err $? "cannot load the flowtable"
 	hits=$(cat "$PPE/engine_hits")
 	ref0=$(cat "$PPE/refused_unsupported")

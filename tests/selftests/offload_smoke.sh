@@ -4,36 +4,17 @@
 # UDP flows between the wan and lan1 ports become [HW_OFFLOAD] in conntrack and
 # are forwarded by the engine, whose hit counter grows; teardown removes them.
 #
-# The board's openppe_sim instance (ports wan, lan1, ...) is the router's
-# switch; the router is the init namespace, each wire peer lives in its own
-# host namespace. lan1 hosts reach the wan host through a masquerade, so every
-# offloaded flow is IPv4 NAPT.
+# The board and its hosts are set up by board.lib: lan1's host reaches the
+# wan host through a masquerade, so every offloaded flow is IPv4 NAPT.
 
 ALL_TESTS="ppe_bound flowtable_binds tcp_offload udp_offload parallel_flows observability teardown"
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/board.lib"
 
 require_command nft
 require_command conntrack
 require_command iperf3
 require_command ip
-
-WAN=wan
-LAN=lan1
-PPE=
-NFT_TABLE=
-IPERF_PID=
-
-ppe_of_port()	# print the sysfs directory of the PPE bound for netdev $1
-{
-	local parent c
-
-	parent=$(readlink -f "/sys/class/net/$1/device") || return 1
-	for c in "$parent"/*/; do
-		[ "$(basename "$(readlink -f "$c/driver" 2>/dev/null)")" = openppe ] &&
-			{ echo "${c%/}"; return 0; }
-	done
-	return 1
-}
 
 ppe_stat()
 {
@@ -50,69 +31,13 @@ refused_sum()
 	echo "$sum"
 }
 
-cleanup()
-{
-	# SIGCONT: a client held by offload_test only dies once continued
-	[ -n "$IPERF_PID" ] && kill "$IPERF_PID" 2>/dev/null &&
-		kill -CONT "$IPERF_PID" 2>/dev/null
-	[ -n "$NFT_TABLE" ] && nft delete table inet "$NFT_TABLE" 2>/dev/null
-	[ -n "$NFT_TABLE" ] && nft delete table ip "$NFT_TABLE" 2>/dev/null
-	ip addr flush dev "$WAN" 2>/dev/null
-	ip addr flush dev "$LAN" 2>/dev/null
-	ns_cleanup_all
-}
-trap cleanup EXIT
-
-if ! ip link show "$WAN" >/dev/null 2>&1 || ! ip link show "$LAN" >/dev/null 2>&1; then
-	echo "KTAP version 1"
-	echo "1..0 # SKIP no board ports $WAN/$LAN (openppe_sim not loaded from DT)"
-	exit "$ksft_skip"
-fi
+trap board_cleanup EXIT
+board_require
 
 setup()
 {
-	ns_create HW HL || exit "$ksft_fail"
-	sysctl -qw net.ipv4.ip_forward=1
-	sysctl -qw net.netfilter.nf_conntrack_acct=1 2>/dev/null
-
-	ip link set "$WAN-wire" netns "$HW" || exit "$ksft_fail"
-	ip link set "$LAN-wire" netns "$HL" || exit "$ksft_fail"
-	ip addr add 192.0.2.1/24 dev "$WAN"
-	ip addr add 10.77.1.1/24 dev "$LAN"
-	ip link set "$WAN" up
-	ip link set "$LAN" up
-	ip -netns "$HW" addr add 192.0.2.2/24 dev "$WAN-wire"
-	ip -netns "$HW" link set "$WAN-wire" up
-	ip -netns "$HL" addr add 10.77.1.2/24 dev "$LAN-wire"
-	ip -netns "$HL" link set "$LAN-wire" up
-	ip -netns "$HL" route add default via 10.77.1.1
-
-	NFT_TABLE=$(rand_name ppe | tr - _)
-	nft -f - <<-EOF || exit "$ksft_fail"
-	table inet $NFT_TABLE {
-		flowtable ft {
-			hook ingress priority 0
-			devices = { $WAN, $LAN }
-			flags offload
-			counter
-		}
-		chain forward {
-			type filter hook forward priority 0; policy accept;
-			meta l4proto { tcp, udp } flow add @ft
-		}
-	}
-	table ip $NFT_TABLE {
-		chain postrouting {
-			type nat hook postrouting priority 100; policy accept;
-			oifname "$WAN" masquerade
-		}
-	}
-	EOF
-}
-
-iperf_listening()
-{
-	ip netns exec "$HW" ss -ltn 2>/dev/null | grep -q ':5201 '
+	board_hosts || exit "$ksft_fail"
+	board_nft "$WAN" counter || exit "$ksft_fail"
 }
 
 ppe_bound()
