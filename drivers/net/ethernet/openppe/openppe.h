@@ -356,6 +356,7 @@ u32 openppe_entry_features(const struct openppe_hw_entry *e);
 /* openppe_stats.c */
 void openppe_stats_delta(u32 prev_pkts, u64 prev_bytes, u32 now_pkts,
 			 u64 now_bytes, u64 *dpkts, u64 *dbytes);
+u32 openppe_ts_age(u32 ts_now, u32 last_hit);
 u64 openppe_lastused(u64 now_jiffies, u32 ts_now, u32 last_hit, u32 ts_rate);
 int openppe_flow_stats(struct openppe *ppe, struct flow_cls_offload *cls);
 void openppe_entry_tuple(const struct openppe_hw_entry *e, u8 *proto,

@@ -49,7 +49,7 @@ static void openppe_seq_entry(struct seq_file *s, struct openppe *ppe,
 	u32 egress = openppe_w(e, OPENPPE_W_EGRESS);
 	bool ipv6 = FIELD_GET(OPENPPE_KEY_META_IPV6, meta);
 	const struct openppe_hw_counter *c;
-	u32 cidx, ivlan, evlan;
+	u32 cidx, ivlan, evlan, age;
 
 	ivlan = FIELD_GET(OPENPPE_KEY_META_VLAN_CNT, meta);
 	evlan = FIELD_GET(OPENPPE_EGRESS_VLAN_CNT, egress);
@@ -87,13 +87,14 @@ static void openppe_seq_entry(struct seq_file *s, struct openppe *ppe,
 	seq_printf(s, " counter %u packets %u bytes %llu", cidx,
 		   le32_to_cpu(READ_ONCE(c->packets)),
 		   le64_to_cpu(READ_ONCE(c->bytes)));
-	if (READ_ONCE(c->packets))
-		seq_printf(s, " idle %llums\n",
-			   div_u64((u64)(u32)(ts_now -
-				   le32_to_cpu(READ_ONCE(c->last_hit))) * 1000,
-				   ppe->ts_rate ?: 1000));
-	else
+	if (!READ_ONCE(c->packets)) {
 		seq_puts(s, " idle never-hit\n");
+		return;
+	}
+	age = openppe_ts_age(ts_now, le32_to_cpu(READ_ONCE(c->last_hit)));
+	seq_printf(s, " idle %llums\n",
+		   div_u64((u64)age * 1000,
+			   ppe->ts_rate ?: OPENPPE_TS_RATE_DEFAULT));
 }
 
 static int openppe_table_show(struct seq_file *s, void *unused)

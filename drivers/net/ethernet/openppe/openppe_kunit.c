@@ -1242,6 +1242,21 @@ static void openppe_test_lastused(struct kunit *test)
 	/* other tick rates; 0 means the ppe-v1 default */
 	KUNIT_EXPECT_EQ(test, openppe_lastused(now, 200, 100, 100), now - HZ);
 	KUNIT_EXPECT_EQ(test, openppe_lastused(now, 2000, 1000, 0), now - HZ);
+	/* a hit stamped after TS_NOW was read is a hit now, not 49 days ago */
+	KUNIT_EXPECT_EQ(test, openppe_lastused(now, 4000, 4001, 1000), now);
+}
+
+static void openppe_test_ts_age(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, openppe_ts_age(5000, 4000), 1000U);
+	KUNIT_EXPECT_EQ(test, openppe_ts_age(0x10, 0xfffffff0), 0x20U);
+	KUNIT_EXPECT_EQ(test, openppe_ts_age(77, 77), 0U);
+	/* the hit came after TS_NOW was read */
+	KUNIT_EXPECT_EQ(test, openppe_ts_age(4000, 4001), 0U);
+	KUNIT_EXPECT_EQ(test, openppe_ts_age(0xfffffff0, 0x10), 0U);
+	/* the oldest age told apart from a racing hit */
+	KUNIT_EXPECT_EQ(test, openppe_ts_age(0x7fffffff, 0), 0x7fffffffU);
+	KUNIT_EXPECT_EQ(test, openppe_ts_age(0x80000000, 0), 0U);
 }
 
 /* ---- firmware image validation ---- */
@@ -1301,6 +1316,7 @@ static struct kunit_case openppe_hash_cases[] = {
 	KUNIT_CASE_PARAM(openppe_test_hash, openppe_hash_gen_params),
 	KUNIT_CASE_PARAM(openppe_test_delta, openppe_delta_gen_params),
 	KUNIT_CASE(openppe_test_lastused),
+	KUNIT_CASE(openppe_test_ts_age),
 	KUNIT_CASE(openppe_test_fw_validate),
 	{}
 };

@@ -103,6 +103,7 @@ enum openppe_cache_op {
 
 #define OPENPPE_TS_NOW				0x0070
 #define OPENPPE_TS_RATE				0x0074
+#define OPENPPE_TS_RATE_DEFAULT			1000	/* ppe-v1, when TS_RATE reads 0 */
 
 #define OPENPPE_IRQ_STATUS			0x0080
 #define OPENPPE_IRQ_MASK			0x0084

@@ -9,8 +9,6 @@
 #include "openppe.h"
 #include "openppe_trace.h"
 
-#define OPENPPE_TS_RATE_DEFAULT		1000
-
 /**
  * openppe_stats_delta() - traffic since the previous reading of a record
  * @prev_pkts: PACKETS at the previous reading
@@ -31,6 +29,27 @@ void openppe_stats_delta(u32 prev_pkts, u64 prev_bytes, u32 now_pkts,
 EXPORT_SYMBOL_IF_KUNIT(openppe_stats_delta);
 
 /**
+ * openppe_ts_age() - engine ticks since a hit
+ * @ts_now: TS_NOW
+ * @last_hit: LAST_HIT of a counter record
+ *
+ * TS_NOW wraps at 2^32, so the age is taken modulo 2^32. A hit stamped
+ * after @ts_now was read (a frame forwarded between the two reads) would
+ * come out as nearly 2^32 ticks; an age of 2^31 ticks or more is taken for
+ * that and counts as 0. No bound entry gets that old (24 days at 1000
+ * ticks/s): nf_flow_table removes a flow after seconds without hits.
+ *
+ * Return: the age in ticks.
+ */
+u32 openppe_ts_age(u32 ts_now, u32 last_hit)
+{
+	u32 age = ts_now - last_hit;
+
+	return age < BIT(31) ? age : 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(openppe_ts_age);
+
+/**
  * openppe_lastused() - jiffies of an entry's most recent hit
  * @now_jiffies: get_jiffies_64() now
  * @ts_now: TS_NOW now
@@ -43,7 +62,7 @@ u64 openppe_lastused(u64 now_jiffies, u32 ts_now, u32 last_hit, u32 ts_rate)
 {
 	u64 age;
 
-	age = div_u64((u64)(u32)(ts_now - last_hit) * HZ,
+	age = div_u64((u64)openppe_ts_age(ts_now, last_hit) * HZ,
 		      ts_rate ?: OPENPPE_TS_RATE_DEFAULT);
 	return now_jiffies > age ? now_jiffies - age : 0;
 }
