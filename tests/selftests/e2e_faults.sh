@@ -99,8 +99,11 @@ udp_send()
 		for ((i = 0; $2 == 0 || i < $2; )); do
 			printf "%s" "$p" >&3 || { rc=1; break; }
 			i=$((i + 1))
-			# the pace: a read of the fifo that times out, or the stop
-			read -r -t "$3" -u 4 cmd && [ "$cmd" = stop ] && break
+			# the pace: a read of the fifo that times out. Anything
+			# written to it (udp_stop) ends the stream, also the part
+			# of a line that a timeout cut: bash reads a pipe a byte
+			# at a time, and under TCG that can outlast 5 ms
+			read -r -t "$3" -u 4 cmd || [ -n "$cmd" ] && break
 		done
 		echo "$i" >"$5"
 		exit $rc' "$WAN_IP" "$1" "$2" \
