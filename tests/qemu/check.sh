@@ -359,12 +359,13 @@ fi
 # waiting (for a transfer, a timeout, a poll), and no test asserts on time,
 # so two guests on two CPUs get through the list sooner than one. The second
 # lane starts here, beside the runner self-tests and KUnit, with the kernel's
-# nft_flowtable.sh (the longest boot by far, ~17 min); both lanes then take
+# nft_flowtable.sh (with e2e_lifecycle one of the two longest boots, ~10 min
+# each; e2e_lifecycle comes early in the first lane); both lanes then take
 # the remaining tests from the two ends of the list, claiming each one
 # (mkdir is atomic), so every test boots exactly once. Results are reported
 # in list order once both lanes are done. CHECK_PARALLEL=0: one lane.
 sel=${CHECK_SELFTESTS:-*}
-# the kernel's nft_flowtable.sh (the longest) is listed last
+# the kernel's nft_flowtable.sh (one of the longest) is listed last
 mapfile -t tests < <(cd "$REPO/tests/selftests" && ls -- $sel.sh 2>/dev/null |
 	grep -vx lib.sh | LC_ALL=C sort | awk '$0 == "nft_flowtable.sh" { l = $0; next } { print } END { if (l) print l }')
 mkdir -p "$CHECK/claims"
