@@ -140,6 +140,11 @@ stat_is()
 	[ "$(router_ppe_stat "$1")" = "$2" ]
 }
 
+stat_above()
+{
+	[ "$(router_ppe_stat "$1")" -gt "$2" ]
+}
+
 hits_frozen()	# engine_hits does not move for 2 s
 {
 	local h
@@ -147,16 +152,6 @@ hits_frozen()	# engine_hits does not move for 2 s
 	h=$(router_ppe_stat engine_hits)
 	sleep 2
 	[ "$(router_ppe_stat engine_hits)" -eq "$h" ]
-}
-
-hits_above()
-{
-	[ "$(router_ppe_stat engine_hits)" -gt "$1" ]
-}
-
-drops_above()
-{
-	[ "$(router_ppe_stat engine_drops)" -gt "$1" ]
 }
 
 cache_timeout()
@@ -173,7 +168,7 @@ cache_timeout()
 	router_bg pid udp_send $dport 0 200
 	router_wait_hw 60000 "${ct[@]}"
 	check_err $? "the UDP flow never became [HW_OFFLOAD]"
-	busywait 10000 hits_above "$(router_ppe_stat engine_hits)"
+	busywait 10000 stat_above engine_hits "$(router_ppe_stat engine_hits)"
 	check_err $? "the engine does not forward the flow"
 
 	echo 1 >"$SIMD/cache_timeout"
@@ -200,7 +195,7 @@ cache_timeout()
 	[ "$(router_ppe_stat recoveries)" -gt "$rec0" ]
 	check_err $? "recoveries did not count it"
 	hits=$(router_ppe_stat engine_hits)
-	router_ct_hw "${ct[@]}" && busywait 10000 hits_above "$hits"
+	router_ct_hw "${ct[@]}" && busywait 10000 stat_above engine_hits "$hits"
 	check_err $? "the bound flow is not the engine's again after the recovery"
 
 	udp_stop $dport
@@ -234,7 +229,7 @@ dropped_frames()
 	router_wait_hw 60000 "${ct[@]}"
 	check_err $? "the UDP flow never became [HW_OFFLOAD]"
 	echo $pct >"$SIMD/drop_percent"
-	busywait 60000 drops_above $((d0 + 100))
+	busywait 60000 stat_above engine_drops $((d0 + 100))
 	check_err $? "drop_percent $pct: engine_drops only $d0 -> $(router_ppe_stat engine_drops)"
 	udp_stop $dport
 	wait "$pid"

@@ -149,6 +149,12 @@ rx_above()
 	[ "$(router_dev_stat "$1" "$2" rx_packets)" -ge "$3" ]
 }
 
+# round_times [DRAIN_MS]: how long the round's phases took, and the round
+round_times()
+{
+	log_info "round $r: streams offloaded $((OFFLOAD_MS / 1000)) s after they started${1:+, table empty $(($1 / 1000)) s after they stopped}, round $(( ($(lib_now_ms) - ROUND_T0) / 1000 )) s"
+}
+
 # ends a round: streams stopped, the table drains (FIN, flowtable timeout)
 round_end()
 {
@@ -158,7 +164,7 @@ round_end()
 	streams_stop
 	busywait 60000 table_empty "$@"
 	check_err $? "round $r: the table did not drain after the streams ended: $(table_state "$@")"
-	log_info "round $r: streams offloaded $((OFFLOAD_MS / 1000)) s after they started, table empty $(( ($(lib_now_ms) - t0) / 1000 )) s after they stopped, round $(( ($(lib_now_ms) - ROUND_T0) / 1000 )) s"
+	round_times $(( $(lib_now_ms) - t0 ))
 }
 
 flowtable_delete()
@@ -293,7 +299,7 @@ sim_delete()
 		router_nft_del
 		ns_destroy "$hw"
 		ns_destroy "$hl"
-		log_info "round $r: streams offloaded $((OFFLOAD_MS / 1000)) s after they started, round $(( ($(lib_now_ms) - ROUND_T0) / 1000 )) s"
+		round_times
 		[ "$RET" -eq 0 ] || { router_dump; break; }
 	done
 	log_test "sim instance deleted under offloaded traffic, $REPS rounds"
