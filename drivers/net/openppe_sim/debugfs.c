@@ -139,6 +139,19 @@ static int ppesim_regs_show(struct seq_file *s, void *unused)
 			   CNT_GLOBAL(CNT_PUNT(r)), r,
 			   ppesim_peek64(eng, CNT_GLOBAL(CNT_PUNT(r))),
 			   ppesim_punt_name(r));
+	for (p = 0; p < PPESIM_RMACS; p++) {
+		u32 hi = ppesim_reg_peek(eng, RMAC_REG(p, RMAC_HI));
+		u32 lo = ppesim_reg_peek(eng, RMAC_REG(p, RMAC_LO));
+
+		v = ppesim_reg_peek(eng, RMAC_REG(p, RMAC_CTRL));
+		if (!(v & RMAC_CTRL_VALID))
+			continue;
+		seq_printf(s, "0x%04x RMAC(%-2u)         %02x:%02x:%02x:%02x:%02x:%02x ports %#06lx\n",
+			   RMAC_REG(p, RMAC_CTRL), p, (hi >> 8) & 0xff,
+			   hi & 0xff, lo >> 24, (lo >> 16) & 0xff,
+			   (lo >> 8) & 0xff, lo & 0xff,
+			   FIELD_GET(RMAC_CTRL_PORTS, v));
+	}
 	for (p = 0; p < eng->nports; p++) {
 		u32 hi = ppesim_reg_peek(eng, PORT_REG(p, PORT_MAC_HI));
 		u32 lo = ppesim_reg_peek(eng, PORT_REG(p, PORT_MAC_LO));

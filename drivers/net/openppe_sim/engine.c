@@ -90,6 +90,7 @@ void ppesim_engine_reset(struct ppesim_engine *eng)
 	memset(eng->cnt_global, 0, sizeof(eng->cnt_global));
 	memset(eng->latch_global, 0, sizeof(eng->latch_global));
 	memset(eng->port, 0, sizeof(eng->port));
+	memset(eng->rmac, 0, sizeof(eng->rmac));
 	memset(eng->pcnt, 0, sizeof(eng->pcnt));
 	memset(eng->latch_port, 0, sizeof(eng->latch_port));
 	spin_unlock_bh(&eng->lock);
@@ -407,17 +408,40 @@ static enum ppesim_punt ppesim_entry_usable(struct ppesim_engine *eng,
 	return PUNT_NONE;
 }
 
-static bool ppesim_port_mac_is(const struct ppesim_port_cfg *pc, const u8 *da)
+/* a MAC as the _HI/_LO register pair holds it equals @da */
+static bool ppesim_mac_is(u32 hi, u32 lo, const u8 *da)
 {
 	u8 mac[ETH_ALEN];
 
-	mac[0] = pc->mac_hi >> 8;
-	mac[1] = pc->mac_hi;
-	mac[2] = pc->mac_lo >> 24;
-	mac[3] = pc->mac_lo >> 16;
-	mac[4] = pc->mac_lo >> 8;
-	mac[5] = pc->mac_lo;
+	mac[0] = hi >> 8;
+	mac[1] = hi;
+	mac[2] = lo >> 24;
+	mac[3] = lo >> 16;
+	mac[4] = lo >> 8;
+	mac[5] = lo;
 	return ether_addr_equal_unaligned(mac, da);
+}
+
+/* Section 6.1 step 2: @da is the router's on @port, by PORT_MAC or by the
+ * router MAC table (section 2.10).
+ */
+static bool ppesim_is_router_mac(const struct ppesim_engine *eng,
+				 unsigned int port, const u8 *da)
+{
+	const struct ppesim_port_cfg *pc = &eng->port[port];
+	const struct ppesim_rmac *rm;
+	unsigned int n;
+
+	if (ppesim_mac_is(pc->mac_hi, pc->mac_lo, da))
+		return true;
+	for (n = 0; n < PPESIM_RMACS; n++) {
+		rm = &eng->rmac[n];
+		if ((rm->ctrl & RMAC_CTRL_VALID) &&
+		    (FIELD_GET(RMAC_CTRL_PORTS, rm->ctrl) & BIT(port)) &&
+		    ppesim_mac_is(rm->mac_hi, rm->mac_lo, da))
+			return true;
+	}
+	return false;
 }
 
 static unsigned int ppesim_port_mtu(const struct ppesim_port_cfg *pc)
@@ -528,7 +552,7 @@ enum ppesim_verdict ppesim_engine_rx(struct ppesim *sim, unsigned int port,
 		r = PUNT_PORT_DISABLED;
 		goto punt;
 	}
-	if (len < ETH_ALEN || !ppesim_port_mac_is(pc, data)) {
+	if (len < ETH_ALEN || !ppesim_is_router_mac(eng, port, data)) {
 		r = PUNT_NOT_ROUTER;
 		goto punt;
 	}

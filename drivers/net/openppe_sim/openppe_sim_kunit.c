@@ -994,7 +994,8 @@ static void ppesim_test_regs_ident(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, t_rd(test, eng, PPE_ID), 0x4f505045U);
 	KUNIT_EXPECT_EQ(test, t_rd(test, eng, PPE_REV), 0x00010100U);
-	KUNIT_EXPECT_EQ(test, t_rd(test, eng, PPE_CAPS), 4U);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, PPE_CAPS),
+			FIELD_PREP(PPE_CAPS_RMACS, PPESIM_RMACS) | 4U);
 	caps = t_rd(test, eng, TBL_CAPS);
 	KUNIT_EXPECT_EQ(test, FIELD_GET(TBL_CAPS_MAX_LOG2, caps), T_LOG2);
 	KUNIT_EXPECT_EQ(test, FIELD_GET(TBL_CAPS_WAYS, caps), 4UL);
@@ -1214,6 +1215,35 @@ static void ppesim_test_cache(struct kunit *test)
 	KUNIT_EXPECT_EQ(test,
 			t_rd(test, eng, CNT_GLOBAL(CNT_PUNT(PUNT_NOT_ROUTER))),
 			1U);
+
+	/* that MAC in the router MAC table, for port 1 only: still refused */
+	KUNIT_EXPECT_EQ(test, FIELD_GET(PPE_CAPS_RMACS, t_rd(test, eng, PPE_CAPS)),
+			PPESIM_RMACS);
+	t_wr(test, eng, RMAC_REG(3, RMAC_HI), 0x0200);
+	t_wr(test, eng, RMAC_REG(3, RMAC_LO), 0x00000099);
+	t_wr(test, eng, RMAC_REG(3, RMAC_CTRL), RMAC_CTRL_VALID | BIT(1));
+	KUNIT_EXPECT_EQ(test, ppesim_engine_rx(fx->sim, 0, buf, len, fwd),
+			PPESIM_TO_CPU);
+	KUNIT_EXPECT_EQ(test,
+			t_rd(test, eng, CNT_GLOBAL(CNT_PUNT(PUNT_NOT_ROUTER))),
+			2U);
+	/* for port 0 too: the frame is looked up (and misses) */
+	t_wr(test, eng, RMAC_REG(3, RMAC_CTRL), RMAC_CTRL_VALID | BIT(0) | BIT(1));
+	KUNIT_EXPECT_EQ(test, ppesim_engine_rx(fx->sim, 0, buf, len, fwd),
+			PPESIM_TO_CPU);
+	KUNIT_EXPECT_EQ(test,
+			t_rd(test, eng, CNT_GLOBAL(CNT_PUNT(PUNT_NOT_ROUTER))),
+			2U);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CNT_GLOBAL(CNT_LOOKUPS)), 7U);
+	/* ports without VALID: refused again */
+	t_wr(test, eng, RMAC_REG(3, RMAC_CTRL), BIT(0));
+	KUNIT_EXPECT_EQ(test, ppesim_engine_rx(fx->sim, 0, buf, len, fwd),
+			PPESIM_TO_CPU);
+	KUNIT_EXPECT_EQ(test,
+			t_rd(test, eng, CNT_GLOBAL(CNT_PUNT(PUNT_NOT_ROUTER))),
+			3U);
+	t_wr(test, eng, RMAC_REG(3, RMAC_CTRL), RMAC_CTRL_VALID | BIT(0));
+
 	t_wr(test, eng, PORT_REG(0, PORT_CTRL), 0);
 	KUNIT_EXPECT_EQ(test, ppesim_engine_rx(fx->sim, 0, buf, len, fwd),
 			PPESIM_TO_CPU);
@@ -1225,6 +1255,7 @@ static void ppesim_test_cache(struct kunit *test)
 	t_wr(test, eng, PPE_CTRL, PPE_CTRL_RESET);
 	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CNT_GLOBAL(CNT_LOOKUPS)), 0U);
 	KUNIT_EXPECT_EQ(test, t_rd(test, eng, TBL_BASE_LO), 0U);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, RMAC_REG(3, RMAC_CTRL)), 0U);
 }
 
 /* 64-bit counters: reading _LO latches _HI */

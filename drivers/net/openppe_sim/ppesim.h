@@ -27,6 +27,7 @@
 #define PPESIM_BUS_LOG2		12	/* run-time default: 4096 entries */
 #define PPESIM_DT_LOG2		16	/* DT default: 65536 entries */
 #define PPESIM_MTU_DEFAULT	1500
+#define PPESIM_RMACS		16	/* PPE_CAPS.RMACS */
 /* largest L2 header the engine builds: MACs, two tags, PPPoE + PPP */
 #define PPESIM_L2_MAX		(ETH_HLEN + 2 * VLAN_HLEN + 8)
 #define PPESIM_PORT_NAME_MAX	(IFNAMSIZ - sizeof("-wire"))
@@ -49,6 +50,18 @@ struct ppesim_port_cfg {
 	u32 mac_hi;
 	u32 mac_lo;
 	u32 mtu;
+};
+
+/**
+ * struct ppesim_rmac - one router MAC table entry (docs/hardware.md 2.10)
+ * @ctrl: RMAC_CTRL (PORTS, VALID)
+ * @mac_hi: RMAC_HI
+ * @mac_lo: RMAC_LO
+ */
+struct ppesim_rmac {
+	u32 ctrl;
+	u32 mac_hi;
+	u32 mac_lo;
 };
 
 /**
@@ -116,6 +129,7 @@ struct ppesim_cline {
  * @cnt_global: global counters (index n of section 2.8)
  * @latch_global: _HI halves latched by reads of _LO
  * @port: per-port configuration
+ * @rmac: router MAC table, PPESIM_RMACS entries
  * @pcnt: per-port counters
  * @latch_port: per-port counter _HI latches
  * @fail_fw_boot: fault knob: BOOT ends in ERROR/BOOT_FAILED
@@ -157,6 +171,7 @@ struct ppesim_engine {
 	u64 cnt_global[CNT_GLOBAL_NUM];
 	u32 latch_global[CNT_GLOBAL_NUM];
 	struct ppesim_port_cfg port[PORT_MAX];
+	struct ppesim_rmac rmac[RMAC_MAX];
 	struct ppesim_port_cnt pcnt[PORT_MAX];
 	u32 latch_port[PORT_MAX][4];
 

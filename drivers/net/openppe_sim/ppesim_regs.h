@@ -17,6 +17,7 @@
 #define   PPE_REV_MINOR			GENMASK(7, 0)
 #define PPE_CAPS			0x0008
 #define   PPE_CAPS_PORTS		GENMASK(4, 0)
+#define   PPE_CAPS_RMACS		GENMASK(12, 8)
 
 /* 2.2 Global control and status */
 #define PPE_CTRL			0x0010
@@ -121,6 +122,18 @@ enum ppesim_punt {
 	PUNT_BAD_ENTRY = 10,
 	PUNT_NUM = 16,
 };
+
+/* 2.10 Router MAC table: 16-byte block per entry */
+#define RMAC_BASE			0x0200
+#define RMAC_STRIDE			0x10
+#define RMAC_REG(n, r)			(RMAC_BASE + RMAC_STRIDE * (n) + (r))
+#define RMAC_CTRL			0x00
+#define   RMAC_CTRL_PORTS		GENMASK(15, 0)
+#define   RMAC_CTRL_VALID		BIT(31)
+#define RMAC_HI				0x04
+#define   RMAC_HI_BYTES			GENMASK(15, 0)
+#define RMAC_LO				0x08
+#define RMAC_MAX			16
 
 /* 2.9 Ports: 64-byte block per port */
 #define PORT_BASE			0x0400

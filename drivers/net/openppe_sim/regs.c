@@ -74,7 +74,8 @@ static u32 ppesim_reg_get(struct ppesim_engine *eng, unsigned int reg,
 		       FIELD_PREP(PPE_REV_MAJOR, PPESIM_REV_MAJOR) |
 		       FIELD_PREP(PPE_REV_MINOR, PPESIM_REV_MINOR);
 	case PPE_CAPS:
-		return FIELD_PREP(PPE_CAPS_PORTS, eng->nports);
+		return FIELD_PREP(PPE_CAPS_PORTS, eng->nports) |
+		       FIELD_PREP(PPE_CAPS_RMACS, PPESIM_RMACS);
 	case PPE_CTRL:
 		return eng->ctrl;
 	case PPE_STATUS:
@@ -128,6 +129,17 @@ static u32 ppesim_reg_get(struct ppesim_engine *eng, unsigned int reg,
 			return 0;
 		return ppesim_cnt_read(eng->cnt_global[n],
 				       &eng->latch_global[n], reg & 4, peek);
+	case RMAC_BASE ... RMAC_REG(PPESIM_RMACS, 0) - 4:
+		n = (reg - RMAC_BASE) / RMAC_STRIDE;
+		switch ((reg - RMAC_BASE) % RMAC_STRIDE) {
+		case RMAC_CTRL:
+			return eng->rmac[n].ctrl;
+		case RMAC_HI:
+			return eng->rmac[n].mac_hi;
+		case RMAC_LO:
+			return eng->rmac[n].mac_lo;
+		}
+		return 0;
 	case PORT_BASE ... PPESIM_REG_MAX:
 		n = (reg - PORT_BASE) / PORT_STRIDE;
 		if (n >= eng->nports)
@@ -154,6 +166,22 @@ static void ppesim_port_write(struct ppesim_engine *eng, unsigned int p,
 		break;
 	case PORT_MTU:
 		eng->port[p].mtu = val;
+		break;
+	}
+}
+
+static void ppesim_rmac_write(struct ppesim_engine *eng, unsigned int n,
+			      unsigned int r, u32 val)
+{
+	switch (r) {
+	case RMAC_CTRL:
+		eng->rmac[n].ctrl = val & (RMAC_CTRL_VALID | RMAC_CTRL_PORTS);
+		break;
+	case RMAC_HI:
+		eng->rmac[n].mac_hi = val & RMAC_HI_BYTES;
+		break;
+	case RMAC_LO:
+		eng->rmac[n].mac_lo = val;
 		break;
 	}
 }
@@ -237,6 +265,10 @@ static void ppesim_reg_set(struct ppesim_engine *eng, unsigned int reg,
 		break;
 	case IRQ_MASK:
 		eng->irq_mask = val & IRQ_ALL;
+		break;
+	case RMAC_BASE ... RMAC_REG(PPESIM_RMACS, 0) - 4:
+		ppesim_rmac_write(eng, (reg - RMAC_BASE) / RMAC_STRIDE,
+				  (reg - RMAC_BASE) % RMAC_STRIDE, val);
 		break;
 	case PORT_BASE ... PPESIM_REG_MAX:
 		n = (reg - PORT_BASE) / PORT_STRIDE;
