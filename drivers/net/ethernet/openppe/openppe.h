@@ -129,6 +129,8 @@ enum openppe_refusal {
  * @cache_errors: entry-cache commands the engine rejected
  * @recoveries: returns from the fail-safe (engine disabled) state
  * @table_errors: TBL_ERR interrupts (engine met an unusable entry)
+ * @router_macs_overflow: upper-device MAC addresses that found no room in
+ *	the router MAC table, counted at each re-synchronisation
  */
 struct openppe_counters {
 	atomic64_t replace_calls;
@@ -142,20 +144,34 @@ struct openppe_counters {
 	atomic64_t cache_errors;
 	atomic64_t recoveries;
 	atomic64_t table_errors;
+	atomic64_t router_macs_overflow;
 };
 
 /**
  * struct openppe_port - a switch port attached by the host driver
  * @netdev: the port's netdev; written under &openppe.port_lock, read under RCU
  * @tracker: reference tracker for @netdev
+ * @enabled: PORT_CTRL.EN is set and @mac, @mtu are what the engine has
+ *	(under &openppe.port_lock)
  * @mac: router MAC last programmed into PORT_MAC (under &openppe.port_lock)
  * @mtu: MTU last programmed into PORT_MTU (under &openppe.port_lock)
  */
 struct openppe_port {
 	struct net_device __rcu *netdev;
 	netdevice_tracker tracker;
+	bool enabled;
 	u8 mac[ETH_ALEN];
 	u32 mtu;
+};
+
+/**
+ * struct openppe_rmac - one router MAC table entry as last programmed
+ * @mac: the address (meaningful while @ports is not 0)
+ * @ports: RMAC_CTRL.PORTS; 0 = entry not valid
+ */
+struct openppe_rmac {
+	u8 mac[ETH_ALEN];
+	u16 ports;
 };
 
 /**
@@ -254,8 +270,11 @@ struct openppe_block {
  *	goes to the CPU) until @recover_work succeeds
  * @recover_work: retries INV_ALL and re-enables the engine
  * @flows: installed flows by cookie (rhashtable: RCU lookups)
- * @port_lock: serialises attach/detach and PORT_* programming
+ * @port_lock: serialises attach/detach, PORT_* and RMAC_* programming
  * @ports: attach table, indexed by hardware port
+ * @nrmacs: router MAC table entries (PPE_CAPS.RMACS)
+ * @rmac: the router MAC table as programmed (under @port_lock)
+ * @netdev_nb: follows address, MTU and upper changes of the ports
  * @cnt_lock: serialises _LO/_HI latch sequences of 64-bit engine counters
  * @cnt: event counters
  * @clks: optional clocks
@@ -299,8 +318,11 @@ struct openppe {
 
 	struct rhashtable flows;
 
-	struct mutex port_lock;		/* @ports, PORT_* registers */
+	struct mutex port_lock;		/* @ports, @rmac, PORT_*, RMAC_* */
 	struct openppe_port ports[OPENPPE_PORTS_MAX];
+	u32 nrmacs;
+	struct openppe_rmac rmac[OPENPPE_RMAC_MAX];
+	struct notifier_block netdev_nb;
 
 	struct mutex cnt_lock;		/* _LO/_HI counter latch */
 	struct openppe_counters cnt;
@@ -313,7 +335,18 @@ struct openppe {
 /* openppe_main.c */
 struct openppe *openppe_create(struct device *dev);
 int openppe_read_cnt64(struct openppe *ppe, unsigned int reg, u64 *val);
-void openppe_port_sync(struct openppe *ppe, unsigned int hw_port);
+
+/* openppe_port.c */
+int openppe_port_enable(struct openppe *ppe, unsigned int p,
+			struct net_device *netdev);
+void openppe_port_disable(struct openppe *ppe, unsigned int p);
+int openppe_ports_sync(struct openppe *ppe);
+bool openppe_rmac_want(struct openppe_rmac *want, unsigned int *n,
+		       unsigned int max, const u8 *mac, unsigned int p);
+int openppe_rmacs_apply(struct openppe *ppe, struct openppe_rmac *want,
+			unsigned int n);
+int openppe_ports_watch(struct openppe *ppe);
+void openppe_ports_unwatch(struct openppe *ppe);
 
 /* openppe_fw.c */
 int openppe_fw_load(struct openppe *ppe, const char *name);
@@ -352,6 +385,8 @@ void openppe_flow_put(struct openppe_flow *flow);
 int openppe_flows_init(struct openppe *ppe);
 void openppe_flows_fini(struct openppe *ppe);
 u32 openppe_entry_features(const struct openppe_hw_entry *e);
+u32 openppe_mac_hi(const u8 *mac);
+u32 openppe_mac_lo(const u8 *mac);
 
 /* openppe_stats.c */
 void openppe_stats_delta(u32 prev_pkts, u64 prev_bytes, u32 now_pkts,

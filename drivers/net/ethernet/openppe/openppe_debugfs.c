@@ -201,6 +201,18 @@ static int openppe_regs_show(struct seq_file *s, void *unused)
 		seq_printf(s, "%#06x PORT%-2u CTRL %#x MAC %04x%08x MTU %u\n",
 			   OPENPPE_PORT_BASE(p), p, ctrl, hi, lo, mtu);
 	}
+	for (i = 0; i < ppe->nrmacs; i++) {
+		u32 ctrl = 0, hi = 0, lo = 0;
+
+		regmap_read(ppe->regmap, OPENPPE_RMAC_CTRL(i), &ctrl);
+		if (!(ctrl & OPENPPE_RMAC_CTRL_VALID))
+			continue;
+		regmap_read(ppe->regmap, OPENPPE_RMAC_HI(i), &hi);
+		regmap_read(ppe->regmap, OPENPPE_RMAC_LO(i), &lo);
+		seq_printf(s, "%#06x RMAC%-2u CTRL %#x MAC %04x%08x PORTS %#lx\n",
+			   OPENPPE_RMAC_BASE(i), i, ctrl, hi, lo,
+			   FIELD_GET(OPENPPE_RMAC_CTRL_PORTS, ctrl));
+	}
 out_unlock:
 	up_read(&ppe->life_lock);
 	return 0;

@@ -94,6 +94,10 @@ struct openppe_test_ctx {
 	bool cache_stuck;
 	unsigned int cache_cmds;
 	u32 last_cache_cmd;
+	/* router MAC table writes, in order */
+	struct { u32 reg, val; } rmac_log[64];
+	unsigned int rmac_writes;
+	u32 rmac_regs[OPENPPE_RMAC_MAX][3];
 };
 
 static int openppe_test_reg_read(void *context, unsigned int reg,
@@ -129,6 +133,16 @@ static int openppe_test_reg_write(void *context, unsigned int reg,
 		break;
 	case OPENPPE_PPE_CTRL:
 		ctx->ctrl = val;
+		break;
+	case OPENPPE_RMAC_BASE(0) ... OPENPPE_RMAC_BASE(OPENPPE_RMAC_MAX) - 4:
+		if (ctx->rmac_writes < ARRAY_SIZE(ctx->rmac_log)) {
+			ctx->rmac_log[ctx->rmac_writes].reg = reg;
+			ctx->rmac_log[ctx->rmac_writes].val = val;
+		}
+		ctx->rmac_writes++;
+		reg -= OPENPPE_RMAC_BASE(0);
+		if (reg % 16 < 12)
+			ctx->rmac_regs[reg / 16][reg % 16 / 4] = val;
 		break;
 	}
 	return 0;
@@ -1312,6 +1326,98 @@ static void openppe_test_fw_validate(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, why, "bad magic (not an openppe image)");
 }
 
+/* the router MAC table entry @i as the fake registers hold it */
+static void t_rmac_expect(struct kunit *test, unsigned int i, const u8 *mac,
+			  u16 ports)
+{
+	struct openppe_test_ctx *ctx = test->priv;
+	u32 *r = ctx->rmac_regs[i];
+
+	if (!ports) {
+		KUNIT_EXPECT_EQ_MSG(test, r[0], 0, "RMAC %u should be invalid", i);
+		return;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, r[0], OPENPPE_RMAC_CTRL_VALID | ports,
+			    "RMAC %u CTRL", i);
+	KUNIT_EXPECT_EQ_MSG(test, r[1], openppe_mac_hi(mac), "RMAC %u HI", i);
+	KUNIT_EXPECT_EQ_MSG(test, r[2], openppe_mac_lo(mac), "RMAC %u LO", i);
+}
+
+/* The router MAC table follows the wanted set: a MAC that stays keeps its
+ * entry (one CTRL write for new ports, none when nothing changed), a MAC
+ * that goes is invalidated, a new MAC is written into an invalid entry:
+ * CTRL cleared before HI/LO, VALID last (docs/hardware.md 2.10).
+ */
+static void openppe_test_router_macs(struct kunit *test)
+{
+	static const u8 a[ETH_ALEN] = { 0x02, 0x0b, 0x0b, 0x0b, 0x0b, 0x01 };
+	static const u8 b[ETH_ALEN] = { 0x02, 0x0b, 0x0b, 0x0b, 0x0b, 0x02 };
+	static const u8 c[ETH_ALEN] = { 0x02, 0x0c, 0x00, 0x00, 0x00, 0x03 };
+	struct openppe_test_ctx *ctx = test->priv;
+	struct openppe_rmac want[OPENPPE_RMAC_MAX];
+	struct openppe *ppe = ctx->ppe;
+	unsigned int n, i;
+
+	ppe->nrmacs = 2;
+	mutex_lock(&ppe->port_lock);
+
+	/* a bridge's MAC over ports 1 and 2 */
+	n = 0;
+	KUNIT_EXPECT_TRUE(test, openppe_rmac_want(want, &n, 2, a, 1));
+	KUNIT_EXPECT_TRUE(test, openppe_rmac_want(want, &n, 2, a, 2));
+	KUNIT_EXPECT_EQ(test, n, 1);
+	KUNIT_EXPECT_EQ(test, openppe_rmacs_apply(ppe, want, n), 0);
+	t_rmac_expect(test, 0, a, 0x6);
+	t_rmac_expect(test, 1, NULL, 0);
+	KUNIT_EXPECT_EQ(test, ctx->rmac_writes, 3);
+	KUNIT_EXPECT_EQ(test, ctx->rmac_log[2].reg, OPENPPE_RMAC_CTRL(0));
+
+	/* the same again: no register write */
+	ctx->rmac_writes = 0;
+	KUNIT_EXPECT_EQ(test, openppe_rmacs_apply(ppe, want, n), 0);
+	KUNIT_EXPECT_EQ(test, ctx->rmac_writes, 0);
+
+	/* port 2 leaves, a VLAN device's MAC b on port 3 comes */
+	n = 0;
+	openppe_rmac_want(want, &n, 2, b, 3);
+	openppe_rmac_want(want, &n, 2, a, 1);
+	ctx->rmac_writes = 0;
+	KUNIT_EXPECT_EQ(test, openppe_rmacs_apply(ppe, want, n), 0);
+	t_rmac_expect(test, 0, a, 0x2);
+	t_rmac_expect(test, 1, b, 0x8);
+	/* a: one CTRL write; b: HI, LO, CTRL */
+	KUNIT_EXPECT_EQ(test, ctx->rmac_writes, 4);
+
+	/* the table is full: a third MAC finds no room */
+	KUNIT_EXPECT_FALSE(test, openppe_rmac_want(want, &n, 2, c, 1));
+	KUNIT_EXPECT_TRUE(test, openppe_rmac_want(want, &n, 2, b, 1));
+	KUNIT_EXPECT_EQ(test, n, 2);
+
+	/* the bridge's MAC changes from a to c: entry 0 changes MAC */
+	n = 0;
+	openppe_rmac_want(want, &n, 2, b, 3);
+	openppe_rmac_want(want, &n, 2, c, 1);
+	ctx->rmac_writes = 0;
+	KUNIT_EXPECT_EQ(test, openppe_rmacs_apply(ppe, want, n), 0);
+	t_rmac_expect(test, 0, c, 0x2);
+	t_rmac_expect(test, 1, b, 0x8);
+	KUNIT_ASSERT_EQ(test, ctx->rmac_writes, 4);
+	KUNIT_EXPECT_EQ(test, ctx->rmac_log[0].reg, OPENPPE_RMAC_CTRL(0));
+	KUNIT_EXPECT_EQ(test, ctx->rmac_log[0].val, 0);
+	KUNIT_EXPECT_EQ(test, ctx->rmac_log[3].reg, OPENPPE_RMAC_CTRL(0));
+	KUNIT_EXPECT_EQ(test, ctx->rmac_log[3].val, OPENPPE_RMAC_CTRL_VALID | 0x2);
+	for (i = 1; i < 3; i++)
+		KUNIT_EXPECT_NE(test, ctx->rmac_log[i].reg, OPENPPE_RMAC_CTRL(0));
+
+	/* everything goes */
+	KUNIT_EXPECT_EQ(test, openppe_rmacs_apply(ppe, want, 0), 0);
+	t_rmac_expect(test, 0, NULL, 0);
+	t_rmac_expect(test, 1, NULL, 0);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_EQ(test, ppe->rmac[i].ports, 0);
+	mutex_unlock(&ppe->port_lock);
+}
+
 static struct kunit_case openppe_hash_cases[] = {
 	KUNIT_CASE_PARAM(openppe_test_hash, openppe_hash_gen_params),
 	KUNIT_CASE_PARAM(openppe_test_delta, openppe_delta_gen_params),
@@ -1337,6 +1443,7 @@ static struct kunit_case openppe_engine_cases[] = {
 	KUNIT_CASE(openppe_test_stats),
 	KUNIT_CASE(openppe_test_block_lifetime),
 	KUNIT_CASE(openppe_test_dead_callbacks),
+	KUNIT_CASE(openppe_test_router_macs),
 	{}
 };
 

@@ -5,7 +5,6 @@
 #include <linux/clk.h>
 #include <linux/debugfs.h>
 #include <linux/dma-mapping.h>
-#include <linux/etherdevice.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
 #include <linux/log2.h>
@@ -16,7 +15,6 @@
 #include <linux/random.h>
 #include <linux/regmap.h>
 #include <linux/reset.h>
-#include <asm/unaligned.h>
 
 #include "openppe.h"
 
@@ -157,74 +155,16 @@ int openppe_read_cnt64(struct openppe *ppe, unsigned int reg, u64 *val)
 	return ret;
 }
 
-static int openppe_port_program(struct openppe *ppe, unsigned int p,
-				struct net_device *netdev)
-{
-	u8 mac[ETH_ALEN];
-	u32 mtu;
-	int ret;
-
-	lockdep_assert_held(&ppe->port_lock);
-
-	ether_addr_copy(mac, netdev->dev_addr);
-	mtu = READ_ONCE(netdev->mtu);
-	ret = regmap_write(ppe->regmap, OPENPPE_PORT_MAC_HI(p),
-			   FIELD_PREP(OPENPPE_PORT_MAC_HI_BYTES01,
-				      mac[0] << 8 | mac[1]));
-	if (!ret)
-		ret = regmap_write(ppe->regmap, OPENPPE_PORT_MAC_LO(p),
-				   get_unaligned_be32(mac + 2));
-	if (!ret)
-		ret = regmap_write(ppe->regmap, OPENPPE_PORT_MTU(p), mtu);
-	if (!ret)
-		ret = regmap_write(ppe->regmap, OPENPPE_PORT_CTRL(p),
-				   OPENPPE_PORT_CTRL_EN);
-	if (ret)
-		return ret;
-	ether_addr_copy(ppe->ports[p].mac, mac);
-	ppe->ports[p].mtu = mtu;
-	return 0;
-}
-
-/**
- * openppe_port_sync() - re-program a port whose MAC or MTU changed
- * @ppe: the PPE, life_lock read-held and alive
- * @hw_port: hardware port
- *
- * Called for the ports of every REPLACE and at bind time, so PORT_MAC and
- * PORT_MTU follow the netdev; cheap when nothing changed.
- */
-void openppe_port_sync(struct openppe *ppe, unsigned int hw_port)
-{
-	struct openppe_port *port = &ppe->ports[hw_port];
-	struct net_device *netdev;
-	bool same;
-
-	rcu_read_lock();
-	netdev = rcu_dereference(port->netdev);
-	same = !netdev || (ether_addr_equal(netdev->dev_addr, port->mac) &&
-			   READ_ONCE(netdev->mtu) == port->mtu);
-	rcu_read_unlock();
-	if (same)
-		return;
-
-	mutex_lock(&ppe->port_lock);
-	netdev = rcu_dereference_protected(port->netdev,
-					   lockdep_is_held(&ppe->port_lock));
-	if (netdev && openppe_port_program(ppe, hw_port, netdev))
-		dev_warn_ratelimited(ppe->dev, "port %u: cannot update MAC/MTU\n",
-				     hw_port);
-	mutex_unlock(&ppe->port_lock);
-}
-
 /**
  * openppe_port_attach() - declare a host netdev as a switch port of the PPE
  * @ppe: the PPE handle
  * @dev: the port's netdev; a reference is held until openppe_port_detach()
  * @hw_port: its hardware port number (0 .. PPE_CAPS.PORTS - 1)
  *
- * Programs the port's MAC and MTU into the engine and enables it. Flows are
- * offloaded only between attached ports.
+ * Programs the port's MAC and MTU into the engine, enables it and adds the
+ * addresses of the devices stacked on it to the router MAC table; from then
+ * on they follow the netdevs (openppe_ports_sync()). Flows are offloaded only
+ * between attached ports.
  *
  * Return: 0; -ENODEV if the PPE is gone; -EINVAL for a bad port number;
  * -EBUSY if the port or the netdev is already attached; or a register error.
@@ -253,11 +193,13 @@ int openppe_port_attach(struct openppe *ppe, struct net_device *dev,
 			goto out_unlock;
 		}
 	}
-	ret = openppe_port_program(ppe, hw_port, dev);
+	ret = openppe_port_enable(ppe, hw_port, dev);
 	if (ret)
 		goto out_unlock;
 	netdev_hold(dev, &port->tracker, GFP_KERNEL);
 	rcu_assign_pointer(port->netdev, dev);
+	/* the uppers' addresses; a failure here only costs offload */
+	openppe_ports_sync(ppe);
 	dev_dbg(ppe->dev, "port %u: attached %s\n", hw_port, netdev_name(dev));
 out_unlock:
 	mutex_unlock(&ppe->port_lock);
@@ -290,7 +232,7 @@ void openppe_port_detach(struct openppe *ppe, struct net_device *dev)
 	if (found >= 0) {
 		RCU_INIT_POINTER(ppe->ports[found].netdev, NULL);
 		if (!ppe->dead)
-			regmap_write(ppe->regmap, OPENPPE_PORT_CTRL(found), 0);
+			openppe_port_disable(ppe, found);
 	}
 	mutex_unlock(&ppe->port_lock);
 	if (found < 0)
@@ -417,6 +359,11 @@ static void openppe_reset_assert(void *data)
 	reset_control_assert(data);
 }
 
+static void openppe_unwatch_action(void *data)
+{
+	openppe_ports_unwatch(data);
+}
+
 static void openppe_debugfs_action(void *data)
 {
 	openppe_debugfs_exit(data);
@@ -465,6 +412,8 @@ static int openppe_hw_identify(struct openppe *ppe)
 					       ppe->hw_rev));
 	ppe->nports = min_t(u32, FIELD_GET(OPENPPE_PPE_CAPS_PORTS, caps),
 			    OPENPPE_PORTS_MAX);
+	ppe->nrmacs = min_t(u32, FIELD_GET(OPENPPE_PPE_CAPS_RMACS, caps),
+			    OPENPPE_RMAC_MAX);
 	if (!ppe->nports)
 		return dev_err_probe(dev, -ENODEV, "engine has no ports\n");
 	return 0;
@@ -688,6 +637,13 @@ static int openppe_probe(struct platform_device *pdev)
 				     status);
 	if (ret)
 		dev_warn(dev, "entry cache not answering: engine stays disabled until it does\n");
+
+	ret = openppe_ports_watch(ppe);
+	if (ret)
+		return dev_err_probe(dev, ret, "cannot register a netdev notifier\n");
+	ret = devm_add_action_or_reset(dev, openppe_unwatch_action, ppe);
+	if (ret)
+		return ret;
 
 	openppe_debugfs_init(ppe, openppe_debugfs_root);
 	ret = devm_add_action_or_reset(dev, openppe_debugfs_action, ppe);

@@ -149,15 +149,18 @@ static int openppe_port_by_dev(struct openppe *ppe,
 	return -ENOENT;
 }
 
-static u32 openppe_mac_hi(const u8 *mac)
+/* a MAC address as the _HI/_LO register and entry word pairs hold it */
+u32 openppe_mac_hi(const u8 *mac)
 {
 	return mac[0] << 8 | mac[1];
 }
+EXPORT_SYMBOL_IF_KUNIT(openppe_mac_hi);
 
-static u32 openppe_mac_lo(const u8 *mac)
+u32 openppe_mac_lo(const u8 *mac)
 {
 	return get_unaligned_be32(mac + 2);
 }
+EXPORT_SYMBOL_IF_KUNIT(openppe_mac_lo);
 
 /**
  * openppe_entry_features() - firmware features an entry needs
@@ -621,15 +624,6 @@ static int openppe_flow_update(struct openppe *ppe, struct openppe_flow *flow,
 	return openppe_table_insert(ppe, flow);
 }
 
-static void openppe_port_sync_entry(struct openppe *ppe,
-				    const struct openppe_hw_entry *e)
-{
-	openppe_port_sync(ppe, le32_get_bits(e->w[OPENPPE_W_KEY_META],
-					     OPENPPE_KEY_META_IPORT));
-	openppe_port_sync(ppe, le32_get_bits(e->w[OPENPPE_W_EGRESS],
-					     OPENPPE_EGRESS_EPORT));
-}
-
 static bool openppe_entry_ports_attached(struct openppe *ppe,
 					 const struct openppe_hw_entry *e)
 {
@@ -740,8 +734,6 @@ int openppe_flow_replace(struct openppe *ppe, struct openppe_block *block,
 	atomic64_inc(&ppe->cnt.replace_calls);
 	parsed = openppe_flow_parse(ppe, flow_cls_offload_flow_rule(cls), &e,
 				    &why, extack);
-	if (!parsed)
-		openppe_port_sync_entry(ppe, &e);
 
 	flow = openppe_flow_get(ppe, cls->cookie);
 	if (flow) {
@@ -1041,7 +1033,6 @@ int openppe_block_setup(struct openppe *ppe, struct net_device *dev,
 			ret = -EOPNOTSUPP;
 			goto out_unlock;
 		}
-		openppe_port_sync(ppe, ret);
 		ret = 0;
 		block_cb = flow_block_cb_lookup(bo->block, openppe_block_cb,
 						ppe);

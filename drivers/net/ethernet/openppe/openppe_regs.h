@@ -16,6 +16,7 @@
 
 #define OPENPPE_PPE_CAPS			0x0008
 #define   OPENPPE_PPE_CAPS_PORTS		GENMASK(4, 0)
+#define   OPENPPE_PPE_CAPS_RMACS		GENMASK(12, 8)
 
 #define OPENPPE_PPE_CTRL			0x0010
 #define   OPENPPE_PPE_CTRL_EN			BIT(0)
@@ -130,6 +131,16 @@ enum openppe_punt_reason {
 	OPENPPE_PUNT_BAD_ENTRY = 10,
 	OPENPPE_PUNT_MAX = 15,
 };
+
+/* router MAC table (section 2.10): PPE_CAPS.RMACS 16-byte entries */
+#define OPENPPE_RMAC_BASE(n)			(0x0200 + 0x10 * (n))
+#define OPENPPE_RMAC_CTRL(n)			(OPENPPE_RMAC_BASE(n) + 0x00)
+#define   OPENPPE_RMAC_CTRL_PORTS		GENMASK(15, 0)
+#define   OPENPPE_RMAC_CTRL_VALID		BIT(31)
+#define OPENPPE_RMAC_HI(n)			(OPENPPE_RMAC_BASE(n) + 0x04)
+#define   OPENPPE_RMAC_HI_BYTES01		GENMASK(15, 0)
+#define OPENPPE_RMAC_LO(n)			(OPENPPE_RMAC_BASE(n) + 0x08)
+#define OPENPPE_RMAC_MAX			16
 
 #define OPENPPE_PORT_BASE(p)			(0x0400 + 0x40 * (p))
 #define OPENPPE_PORT_CTRL(p)			(OPENPPE_PORT_BASE(p) + 0x00)

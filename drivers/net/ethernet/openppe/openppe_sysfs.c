@@ -49,6 +49,23 @@ OPENPPE_CNT_ATTR(cache_timeouts, cache_timeouts);
 OPENPPE_CNT_ATTR(cache_errors, cache_errors);
 OPENPPE_CNT_ATTR(recoveries, recoveries);
 OPENPPE_CNT_ATTR(table_errors, table_errors);
+OPENPPE_CNT_ATTR(router_macs_overflow, router_macs_overflow);
+
+static ssize_t router_macs_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	struct openppe *ppe = dev_get_drvdata(dev);
+	unsigned int i, n = 0;
+
+	if (!ppe)
+		return -ENODEV;
+	mutex_lock(&ppe->port_lock);
+	for (i = 0; i < ppe->nrmacs; i++)
+		n += !!ppe->rmac[i].ports;
+	mutex_unlock(&ppe->port_lock);
+	return sysfs_emit(buf, "%u\n", n);
+}
+static DEVICE_ATTR_RO(router_macs);
 OPENPPE_CNT_ATTR(refused_unsupported, refused[OPENPPE_REFUSE_UNSUPPORTED]);
 OPENPPE_CNT_ATTR(refused_foreign_port, refused[OPENPPE_REFUSE_FOREIGN_PORT]);
 OPENPPE_CNT_ATTR(refused_no_fw_feature, refused[OPENPPE_REFUSE_NO_FW_FEATURE]);
@@ -160,6 +177,8 @@ static struct attribute *openppe_attrs[] = {
 	&dev_attr_cache_errors.attr,
 	&dev_attr_recoveries.attr,
 	&dev_attr_table_errors.attr,
+	&dev_attr_router_macs.attr,
+	&dev_attr_router_macs_overflow.attr,
 	&dev_attr_refused_unsupported.attr,
 	&dev_attr_refused_foreign_port.attr,
 	&dev_attr_refused_no_fw_feature.attr,
