@@ -33,12 +33,29 @@ diag_file() {	# diag_file FILE [LINES]: the file's last LINES lines as diagnosti
 }
 stage() { emit "#"; diag "== $* == (at $((SECONDS - t_start))s)"; }
 
-# result pass|fail|skip NAME [REASON]
+# skip_declared WHERE TEXT: tests/expected-skips lists this skip
+skip_declared() {
+	local where text
+	while IFS=$'\t' read -r where text; do
+		case $where in '' | '#'*) continue ;; esac
+		[ "$where" = "$1" ] && [ -n "$text" ] && [[ $2 == *"$text"* ]] && return 0
+	done <"$REPO/tests/expected-skips"
+	return 1
+}
+
+# result pass|fail|skip NAME [REASON]; a skip tests/expected-skips does not
+# declare (as "check") is a failure
 result() {
 	T=$((T + 1))
 	case $1 in
 	pass) emit "ok $T $2" ;;
-	skip) emit "ok $T $2 # SKIP ${3:-}" ;;
+	skip)
+		if skip_declared check "$2 # SKIP ${3:-}"; then
+			emit "ok $T $2 # SKIP ${3:-}"
+		else
+			emit "not ok $T $2"
+			diag "undeclared skip (tests/expected-skips): ${3:-}"
+		fi ;;
 	*) emit "not ok $T $2"; [ -n "${3:-}" ] && diag "$3" ;;
 	esac
 	return 0
@@ -86,6 +103,19 @@ driver_sources() {
 		[ -d "$REPO/$d" ] && (cd "$REPO" && find "$d" -type f \( -name '*.c' -o -name '*.h' \))
 	done | LC_ALL=C sort
 }
+# the modules the drivers' Makefiles declare (obj-$(CONFIG_X) += name.o)
+expected_modules() {
+	sed -n 's/^obj-\$(CONFIG_[A-Z0-9_]*)[[:space:]]*+=[[:space:]]*\([a-z0-9_]*\)\.o$/\1.ko/p' \
+		"$REPO"/drivers/net/ethernet/openppe/Makefile "$REPO"/drivers/net/openppe_sim/Makefile |
+		LC_ALL=C sort
+}
+
+# the KUnit suites the *_kunit.c files declare
+expected_kunit_suites() {
+	grep -h -A3 '^static struct kunit_suite ' "$REPO"/drivers/net/ethernet/openppe/*_kunit.c \
+		"$REPO"/drivers/net/openppe_sim/*_kunit.c | sed -n 's/.*\.name = "\(.*\)".*/\1/p'
+}
+
 have_drivers() {
 	[ -f "$REPO/drivers/net/ethernet/openppe/Makefile" ] ||
 		[ -f "$REPO/drivers/net/openppe_sim/Makefile" ]
@@ -138,7 +168,7 @@ fi
 stage "static gates: W=1 and sparse (C=2), out of tree"
 if have_drivers; then
 	if "$REPO/tests/qemu/build-modules.sh" "$CHECK/w1" W=1 >"$CHECK/w1.log" 2>&1; then
-		if grep -E '(warning|error):' "$CHECK/w1.log" >"$CHECK/w1.warn"; then
+		if grep -iE '(warning|error):' "$CHECK/w1.log" >"$CHECK/w1.warn"; then
 			result fail "W=1 build: no warnings" "$(wc -l <"$CHECK/w1.warn") warning(s):"
 			diag_file "$CHECK/w1.warn" 30
 		else
@@ -149,7 +179,7 @@ if have_drivers; then
 		diag_file "$CHECK/w1.log" 30
 	fi
 	if "$REPO/tests/qemu/build-modules.sh" "$CHECK/w1" C=2 >"$CHECK/sparse.log" 2>&1; then
-		if grep -E '(warning|error):' "$CHECK/sparse.log" >"$CHECK/sparse.warn"; then
+		if grep -iE '(warning|error):' "$CHECK/sparse.log" >"$CHECK/sparse.warn"; then
 			result fail "sparse: no warnings" "$(wc -l <"$CHECK/sparse.warn") warning(s):"
 			diag_file "$CHECK/sparse.warn" 30
 		else
@@ -234,6 +264,12 @@ stage "builds"
 if have_drivers; then
 	if "$REPO/tests/qemu/build-modules.sh" >"$CHECK/oot.log" 2>&1; then
 		result pass "build: out-of-tree modules (make -C \$KDIR M=...): $(cd "$BUILD/modules" && echo *.ko)"
+		missing=$(expected_modules | while read -r m; do [ -f "$BUILD/modules/$m" ] || echo "$m"; done)
+		if [ -n "$missing" ]; then
+			result fail "build: every module the Makefiles declare" "not built: $(echo $missing)"
+		else
+			result pass "build: every module the Makefiles declare ($(expected_modules | wc -l))"
+		fi
 	else
 		result fail "build: out-of-tree modules (make -C \$KDIR M=...)"
 		diag_file "$CHECK/oot.log" 30
@@ -329,16 +365,30 @@ vm_test() {
 	vm_result "$name" $?
 }
 
-# vm_result NAME RC: the boot's output nested, one result
+# undeclared_skips NAME: the skip lines of NAME's output that
+# tests/expected-skips does not declare
+undeclared_skips() {
+	local l
+	while IFS= read -r l; do
+		skip_declared "$1" "$l" || printf '%s\n' "$l"
+	done < <(grep -E '(^|[[:space:]])(ok [0-9]+ .*)?# SKIP' "$BUILD/vm-logs/$1/output" 2>/dev/null)
+}
+
+# vm_result NAME RC: the boot's output nested, one result; a skip that
+# tests/expected-skips does not declare fails it
 vm_result() {
-	local name=$1 rc=$2 reason skipmsg
+	local name=$1 rc=$2 reason skipmsg undeclared
 	nested "$BUILD/vm-logs/$name/output"
 	diag "$(grep -E "^run.sh: $name: exit status" "$CHECK/$name.run" | sed 's/^run.sh: //')"
-	if [ "$rc" -eq 0 ]; then
+	undeclared=$(undeclared_skips "$name")
+	if [ -n "$undeclared" ] && { [ "$rc" -eq 0 ] || [ "$rc" -eq 4 ]; }; then
+		result fail "$name" "undeclared skip(s) (tests/expected-skips):"
+		printf '%s\n' "$undeclared" | head -n 10 | sed 's/^/#   /' | tee -a "$KTAP"
+	elif [ "$rc" -eq 0 ]; then
 		result pass "$name"
 	elif [ "$rc" -eq 4 ]; then
 		skipmsg=$(grep -ohE '# SKIP.*' "$BUILD/vm-logs/$name/output" 2>/dev/null | tail -n1)
-		result skip "$name" "${skipmsg#\# SKIP }"
+		emit "ok $((T += 1)) $name # SKIP ${skipmsg#\# SKIP }"
 	else
 		reason="exit status $rc"
 		[ "$rc" -eq 124 ] && reason="guest timed out"
@@ -413,6 +463,15 @@ done
 stage "KUnit (in the guest)"
 if compgen -G "$BUILD/modules/*_kunit.ko" >/dev/null; then
 	vm_test kunit "$REPO/tests/qemu/kunit.sh" VM_MODULES=none
+	# every suite the sources declare reported a result
+	missing=$(expected_kunit_suites | while read -r s; do
+		grep -qE "^(not )?ok [0-9]+ $s\$" "$BUILD/vm-logs/kunit/output" 2>/dev/null || echo "$s"
+	done)
+	if [ -n "$missing" ]; then
+		result fail "kunit: every declared suite ran" "no result from: $(echo $missing)"
+	else
+		result pass "kunit: every declared suite ran ($(expected_kunit_suites | wc -l))"
+	fi
 else
 	result skip "kunit" "no *_kunit.ko built yet"
 fi
@@ -425,7 +484,7 @@ diag "selftests: both lanes done at $((SECONDS - t_start))s"
 for f in "${tests[@]}"; do
 	name=${f%.sh}
 	if [ ! -x "$REPO/tests/selftests/$f" ]; then
-		result skip "selftest $name" "not executable: treated as a helper, not a test"
+		result fail "$name" "tests/selftests/$f is not executable (helpers are *.lib): it did not run"
 		continue
 	fi
 	if ! read -r rc secs lane_of 2>/dev/null <"$CHECK/$name.rc"; then

@@ -20,7 +20,7 @@ cleanup()
 }
 trap cleanup EXIT
 
-[ -d "$ABI" ] || { echo "KTAP version 1"; echo "1..0 # SKIP no $ABI"; exit "$ksft_skip"; }
+[ -d "$ABI" ] || board_fail "no $ABI (the repository is not mounted)"
 require_command ethtool
 router_require
 

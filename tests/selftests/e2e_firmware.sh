@@ -24,8 +24,8 @@ require_command nft
 require_command conntrack
 require_command iperf3
 require_sim
-[ -w "$FW_PATH_PARAM" ] || { echo "KTAP version 1"; echo "1..0 # SKIP no writable $FW_PATH_PARAM"; exit "$ksft_skip"; }
-[ -f "$FW_DIR/ppe-v1.bin" ] || { echo "KTAP version 1"; echo "1..0 # SKIP no $FW_DIR/ppe-v1.bin (make firmware)"; exit "$ksft_skip"; }
+[ -w "$FW_PATH_PARAM" ] || board_fail "no writable $FW_PATH_PARAM"
+[ -f "$FW_DIR/ppe-v1.bin" ] || board_fail "no $FW_DIR/ppe-v1.bin (make firmware)"
 
 cleanup()
 {

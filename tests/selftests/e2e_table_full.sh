@@ -22,7 +22,7 @@ require_command conntrack
 require_command ip
 require_sim
 [ -d /proc/net/pktgen ] || modprobe pktgen 2>/dev/null
-[ -d /proc/net/pktgen ] || { echo "KTAP version 1"; echo "1..0 # SKIP no pktgen"; exit "$ksft_skip"; }
+[ -d /proc/net/pktgen ] || board_fail "no pktgen in the test kernel"
 
 ENTRIES=256
 FLOWS=192		# two directions each: 384 entries wanted
@@ -67,11 +67,8 @@ setup()
 	P0=$(sim_port "$SIM" 0)
 	P1=$(sim_port "$SIM" 1)
 	busywait 5000 router_ppe_of "$P0" >/dev/null
-	ROUTER_PPE=$(router_ppe_of "$P0") || {
-		echo "KTAP version 1"
-		echo "1..0 # SKIP the openppe driver did not bind the new engine"
-		exit "$ksft_skip"
-	}
+	ROUTER_PPE=$(router_ppe_of "$P0") ||
+		board_fail "the openppe driver did not bind the new engine"
 	router_init
 	router_host HA "$P0" 0 || exit "$ksft_fail"
 	router_host HB "$P1" 1 || exit "$ksft_fail"

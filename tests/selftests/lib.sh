@@ -36,6 +36,9 @@
 #   skip_test REASON       mark the current test skipped (log_test prints # SKIP)
 #   log_test NAME          print "ok N NAME" / "not ok N NAME" (+ "# MSG") from RET
 #   log_info MSG           print a KTAP diagnostic line "# MSG"
+#   board_fail MSG         the board/platform is broken (a port, the engine, the
+#                          driver's binding is missing): fail the script (exit 1)
+#                          with "# board broken: MSG" first; never a skip
 #   require_command CMD    skip the whole script (exit 4, with the reason) if CMD
 #                          is not installed; call before run_tests
 #   require_module MOD     same, for a kernel module (loaded or loadable)
@@ -174,6 +177,18 @@ run_tests()
 		exit $ksft_skip
 	fi
 	exit $ksft_pass
+}
+
+# board_fail MSG: the board itself is not what the test platform builds (a
+# port, the engine, the driver's binding, a kernel facility the test kernel
+# has): fail the whole script with MSG as its first diagnostic. A broken
+# board must fail a run, never pass as a skip.
+board_fail()
+{
+	echo "KTAP version 1"
+	echo "1..0"
+	echo "# board broken: $*"
+	exit "$ksft_fail"
 }
 
 require_command()

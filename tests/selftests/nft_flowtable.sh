@@ -43,11 +43,8 @@ KSFT_SCRIPT=${KSFT_SCRIPT:-/ksft/netfilter/nft_flowtable.sh}
 require_command nft
 require_command nc
 require_command ip
-if [ ! -f "$KSFT_SCRIPT" ]; then
-	echo "KTAP version 1"
-	echo "1..0 # SKIP $KSFT_SCRIPT not found (kernel selftests share not mounted)"
-	exit "$ksft_skip"
-fi
+[ -f "$KSFT_SCRIPT" ] ||
+	board_fail "$KSFT_SCRIPT not found (kernel selftests share not mounted)"
 
 shim=
 cleanup()

@@ -33,11 +33,7 @@ cleanup()
 trap cleanup EXIT
 
 board_require
-PPE=$(ppe_of_port "$WAN") || {
-	echo "KTAP version 1"
-	echo "1..0 # SKIP no openppe device bound for $WAN"
-	exit "$ksft_skip"
-}
+PPE=$(ppe_of_port "$WAN") || board_fail "no openppe device bound for $WAN"
 PPE_NAME=$(basename "$PPE")
 PPE=/sys/bus/platform/devices/$PPE_NAME
 

@@ -57,7 +57,7 @@ flowtable_binds()
 {
 	RET=0
 	if [ -z "$PPE" ]; then
-		skip_test "no PPE"
+		check_err 1 "board broken: no PPE bound for the board ports"
 	else
 		ip netns exec "$HL" ping -q -c 2 -W 2 192.0.2.2 >/dev/null
 		check_err $? "no ping from lan1 host to wan host through the router"
@@ -78,7 +78,7 @@ offload_test()
 
 	RET=0
 	if [ -z "$PPE" ]; then
-		skip_test "no PPE"
+		check_err 1 "board broken: no PPE bound for the board ports"
 		log_test "$proto flow offloaded"
 		return
 	fi
@@ -135,7 +135,7 @@ parallel_flows()
 
 	RET=0
 	if [ -z "$PPE" ]; then
-		skip_test "no PPE"
+		check_err 1 "board broken: no PPE bound for the board ports"
 		log_test "$streams parallel TCP flows offloaded"
 		return
 	fi
@@ -171,7 +171,7 @@ observability()
 
 	RET=0
 	if [ -z "$PPE" ]; then
-		skip_test "no PPE"
+		check_err 1 "board broken: no PPE bound for the board ports"
 		log_test "sysfs, debugfs and tracepoints"
 		return
 	fi
@@ -223,7 +223,7 @@ teardown()
 
 	RET=0
 	if [ -z "$PPE" ]; then
-		skip_test "no PPE"
+		check_err 1 "board broken: no PPE bound for the board ports"
 	else
 		d0=$(ppe_stat destroy_calls)
 		# the TCP flow ended with FIN (punted to the CPU); the flowtable's

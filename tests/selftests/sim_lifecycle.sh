@@ -124,7 +124,7 @@ ppe_child_bound()
 
 	RET=0
 	if [ ! -d /sys/bus/platform/drivers/openppe ]; then
-		skip_test "openppe driver not loaded"
+		check_err 1 "board broken: openppe driver not loaded"
 		log_test "run-time PPE child bound by the openppe driver"
 		return
 	fi
@@ -147,7 +147,7 @@ driver_rebind()
 
 	RET=0
 	if [ ! -d /sys/bus/platform/drivers/openppe ]; then
-		skip_test "openppe driver not loaded"
+		check_err 1 "board broken: openppe driver not loaded"
 		log_test "driver unbind/rebind, faults on boot"
 		return
 	fi
@@ -194,7 +194,7 @@ cache_timeout_failsafe()
 
 	RET=0
 	if [ ! -d /sys/bus/platform/drivers/openppe ]; then
-		skip_test "openppe driver not loaded"
+		check_err 1 "board broken: openppe driver not loaded"
 		log_test "cache timeout: engine disabled, then recovered"
 		return
 	fi

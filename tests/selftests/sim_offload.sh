@@ -15,11 +15,7 @@ require_command nft
 require_command conntrack
 require_command nc.openbsd
 require_sim
-if [ ! -d /sys/bus/platform/drivers/openppe ]; then
-	echo "KTAP version 1"
-	echo "1..0 # SKIP openppe driver not loaded"
-	exit "$ksft_skip"
-fi
+[ -d /sys/bus/platform/drivers/openppe ] || board_fail "openppe driver not loaded"
 
 cleanup()
 {
