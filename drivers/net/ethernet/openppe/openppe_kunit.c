@@ -91,9 +91,20 @@ struct openppe_test_ctx {
 	/* fake registers */
 	u32 ctrl;
 	u32 ts_now;
+	u32 ppe_id;
+	u32 ppe_rev;
+	unsigned int writes;
+	/* entry cache (hardware.md 2.5): a command written while BUSY is
+	 * ignored; with cache_stuck a command stays BUSY, and completes at the
+	 * first CACHE_STATUS read after cache_stuck is cleared
+	 */
 	bool cache_stuck;
-	unsigned int cache_cmds;
-	u32 last_cache_cmd;
+	bool cache_busy;
+	bool cache_err;		/* commands are rejected (CACHE_STATUS.ERR) */
+	bool cache_err_last;
+	unsigned int cache_cmds;	/* commands the engine accepted */
+	unsigned int cache_ignored;	/* commands written while BUSY */
+	u32 last_cache_cmd;		/* the last one accepted */
 	/* router MAC table writes, in order */
 	struct { u32 reg, val; } rmac_log[64];
 	unsigned int rmac_writes;
@@ -107,7 +118,19 @@ static int openppe_test_reg_read(void *context, unsigned int reg,
 
 	switch (reg) {
 	case OPENPPE_CACHE_STATUS:
-		*val = ctx->cache_stuck ? OPENPPE_CACHE_STATUS_BUSY : 0;
+		if (ctx->cache_busy && !ctx->cache_stuck)
+			ctx->cache_busy = false;
+		*val = (ctx->cache_busy ? OPENPPE_CACHE_STATUS_BUSY : 0) |
+		       (ctx->cache_err_last ? OPENPPE_CACHE_STATUS_ERR : 0);
+		break;
+	case OPENPPE_PPE_ID:
+		*val = ctx->ppe_id;
+		break;
+	case OPENPPE_PPE_REV:
+		*val = ctx->ppe_rev;
+		break;
+	case OPENPPE_PPE_CAPS:
+		*val = FIELD_PREP(OPENPPE_PPE_CAPS_PORTS, T_PORTS);
 		break;
 	case OPENPPE_PPE_CTRL:
 		*val = ctx->ctrl;
@@ -126,10 +149,17 @@ static int openppe_test_reg_write(void *context, unsigned int reg,
 {
 	struct openppe_test_ctx *ctx = context;
 
+	ctx->writes++;
 	switch (reg) {
 	case OPENPPE_CACHE_CMD:
+		if (ctx->cache_busy) {
+			ctx->cache_ignored++;
+			break;
+		}
 		ctx->cache_cmds++;
 		ctx->last_cache_cmd = val;
+		ctx->cache_busy = ctx->cache_stuck;
+		ctx->cache_err_last = ctx->cache_err;
 		break;
 	case OPENPPE_PPE_CTRL:
 		ctx->ctrl = val;
@@ -211,6 +241,7 @@ static void openppe_test_exit(struct kunit *test)
 
 	if (ctx->ppe) {
 		ctx->cache_stuck = false;
+		ctx->cache_err = false;
 		openppe_flows_flush(ctx->ppe, NULL, -1);
 		cancel_delayed_work_sync(&ctx->ppe->recover_work);
 		for (p = 0; p < T_PORTS; p++)
@@ -884,16 +915,81 @@ static void openppe_test_cache_timeout(struct kunit *test)
 	mutex_unlock(&f->lock);
 	KUNIT_EXPECT_EQ(test, ctx->cache_cmds, 0U);
 
+	/* still stuck: recovery must not write INV_ALL into a BUSY engine */
 	cancel_delayed_work_sync(&ppe->recover_work);
+	openppe_recover_work(&ppe->recover_work.work);
+	cancel_delayed_work_sync(&ppe->recover_work);
+	KUNIT_EXPECT_TRUE(test, ppe->degraded);
+	KUNIT_EXPECT_EQ(test, ctx->ctrl & OPENPPE_PPE_CTRL_EN, 0U);
+	KUNIT_EXPECT_EQ(test, ctx->cache_ignored, 0U);
+
+	/* the held command completes while recovery polls: INV_ALL must still
+	 * be executed, after it, before the engine is enabled again
+	 */
 	ctx->cache_stuck = false;
 	openppe_recover_work(&ppe->recover_work.work);
 	KUNIT_EXPECT_FALSE(test, ppe->degraded);
 	KUNIT_EXPECT_EQ(test, ctx->ctrl & OPENPPE_PPE_CTRL_EN,
 			(u32)OPENPPE_PPE_CTRL_EN);
+	KUNIT_EXPECT_EQ(test, ctx->cache_ignored, 0U);
+	KUNIT_EXPECT_EQ(test, ctx->cache_cmds, 1U);
 	KUNIT_EXPECT_EQ(test, ctx->last_cache_cmd,
 			(u32)FIELD_PREP(OPENPPE_CACHE_CMD_OP,
 					OPENPPE_CACHE_OP_INV_ALL));
 	KUNIT_EXPECT_EQ(test, atomic64_read(&ppe->cnt.recoveries), 1);
+}
+
+/* No slot the driver considers free may hold a bound entry in memory. */
+static void openppe_expect_free_slots_invalid(struct kunit *test,
+					      struct openppe *ppe)
+{
+	u32 i, bad = 0;
+
+	for (i = 0; i < ppe->entries; i++)
+		if (!ppe->slots[i] &&
+		    le32_get_bits(ppe->table[i].w[OPENPPE_W_INFO],
+				  OPENPPE_INFO_STATE) != OPENPPE_STATE_INVALID)
+			bad++;
+	KUNIT_EXPECT_EQ(test, bad, 0U);
+}
+
+/* A commit whose invalidate fails leaves no bound entry behind, and the
+ * engine, whose cache state is then unknown, stops until an INV_ALL.
+ */
+static void openppe_test_commit_failure(struct kunit *test)
+{
+	struct openppe_test_ctx *ctx = test->priv;
+	struct openppe *ppe = ctx->ppe;
+	struct openppe_flow *f = openppe_test_flow_new(test, 1);
+	struct openppe_flow *g = openppe_test_flow_new(test, 2);
+
+	ctx->cache_err = true;
+	mutex_lock(&f->lock);
+	KUNIT_EXPECT_NE(test, openppe_table_insert(ppe, f), 0);
+	mutex_unlock(&f->lock);
+	KUNIT_EXPECT_FALSE(test, f->placed);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->entries_used), 0);
+	openppe_expect_free_slots_invalid(test, ppe);
+	KUNIT_EXPECT_TRUE(test, ppe->degraded);
+	KUNIT_EXPECT_EQ(test, ctx->ctrl & OPENPPE_PPE_CTRL_EN, 0U);
+
+	/* recovery: INV_ALL, engine on */
+	ctx->cache_err = false;
+	cancel_delayed_work_sync(&ppe->recover_work);
+	openppe_recover_work(&ppe->recover_work.work);
+	KUNIT_EXPECT_FALSE(test, ppe->degraded);
+
+	/* removal whose invalidate fails: the old copy may still be cached */
+	mutex_lock(&g->lock);
+	KUNIT_EXPECT_EQ(test, openppe_table_insert(ppe, g), 0);
+	ctx->cache_err = true;
+	openppe_table_remove(ppe, g);
+	mutex_unlock(&g->lock);
+	openppe_expect_free_slots_invalid(test, ppe);
+	KUNIT_EXPECT_TRUE(test, ppe->degraded);
+	KUNIT_EXPECT_EQ(test, ctx->ctrl & OPENPPE_PPE_CTRL_EN, 0U);
+	ctx->cache_err = false;
+	cancel_delayed_work_sync(&ppe->recover_work);
 }
 
 /* ---- REPLACE / DESTROY / STATS through the flow_cls_offload interface ---- */
@@ -1444,6 +1540,7 @@ static struct kunit_case openppe_engine_cases[] = {
 	KUNIT_CASE(openppe_test_block_lifetime),
 	KUNIT_CASE(openppe_test_dead_callbacks),
 	KUNIT_CASE(openppe_test_router_macs),
+	KUNIT_CASE(openppe_test_commit_failure),
 	{}
 };
 

@@ -103,17 +103,24 @@ void openppe_table_fini(struct openppe *ppe)
 }
 EXPORT_SYMBOL_IF_KUNIT(openppe_table_fini);
 
-/* Fail-safe when the entry cache does not answer: the engine might go on using
- * a stale copy of an entry, so stop it (every frame then goes to the CPU,
- * where nf_flow_table forwards it in software) until an INV_ALL completes.
+/* Fail-safe when an entry-cache command did not complete, or completed with
+ * an error, or could not be written: the engine might go on using a stale
+ * copy of an entry, so stop it (every frame then goes to the CPU, where
+ * nf_flow_table forwards it in software) until an INV_ALL completes.
  */
-static void openppe_cache_fail(struct openppe *ppe)
+static void openppe_cache_fail(struct openppe *ppe, int err)
 {
 	lockdep_assert_held(&ppe->cache_lock);
 
-	atomic64_inc(&ppe->cnt.cache_timeouts);
-	dev_warn_ratelimited(ppe->dev,
-			     "entry cache command timed out: engine disabled, traffic falls back to the CPU\n");
+	if (err == -ETIMEDOUT) {
+		atomic64_inc(&ppe->cnt.cache_timeouts);
+		dev_warn_ratelimited(ppe->dev,
+				     "entry cache command timed out: engine disabled, traffic falls back to the CPU\n");
+	} else {
+		dev_warn_ratelimited(ppe->dev,
+				     "entry cache command failed (%d): engine disabled, traffic falls back to the CPU\n",
+				     err);
+	}
 	regmap_clear_bits(ppe->regmap, OPENPPE_PPE_CTRL, OPENPPE_PPE_CTRL_EN);
 	ppe->degraded = true;
 	/* on unbind the engine is reset instead */
@@ -121,6 +128,21 @@ static void openppe_cache_fail(struct openppe *ppe)
 		schedule_delayed_work(&ppe->recover_work, OPENPPE_RECOVER_DELAY);
 }
 
+/* Wait for CACHE_STATUS.BUSY to clear; *@status is its last value. */
+static int openppe_cache_wait(struct openppe *ppe, u32 *status)
+{
+	lockdep_assert_held(&ppe->cache_lock);
+
+	return regmap_read_poll_timeout(ppe->regmap, OPENPPE_CACHE_STATUS,
+					*status,
+					!(*status & OPENPPE_CACHE_STATUS_BUSY),
+					10, OPENPPE_CACHE_TIMEOUT_US);
+}
+
+/* One command, docs/hardware.md 2.5: the engine ignores a command written
+ * while BUSY is set, and a command that timed out earlier may still be
+ * running, so wait for BUSY to clear before writing as well as after.
+ */
 static int openppe_cache_cmd_locked(struct openppe *ppe,
 				    enum openppe_cache_op op, u32 idx)
 {
@@ -129,14 +151,21 @@ static int openppe_cache_cmd_locked(struct openppe *ppe,
 
 	lockdep_assert_held(&ppe->cache_lock);
 
+	ret = openppe_cache_wait(ppe, &val);
+	if (ret)
+		return ret;
+	/* The table stores this command is about must reach memory before the
+	 * engine acts on it. writel() would order them, but the regmap may be
+	 * a parent's (syscon, an emulator) or use relaxed accessors: order
+	 * them here, whatever the register access is.
+	 */
+	wmb();
 	ret = regmap_write(ppe->regmap, OPENPPE_CACHE_CMD,
 			   FIELD_PREP(OPENPPE_CACHE_CMD_OP, op) |
 			   FIELD_PREP(OPENPPE_CACHE_CMD_INDEX, idx));
 	if (ret)
 		return ret;
-	ret = regmap_read_poll_timeout(ppe->regmap, OPENPPE_CACHE_STATUS, val,
-				       !(val & OPENPPE_CACHE_STATUS_BUSY), 10,
-				       OPENPPE_CACHE_TIMEOUT_US);
+	ret = openppe_cache_wait(ppe, &val);
 	if (ret)
 		return ret;
 	if (val & OPENPPE_CACHE_STATUS_ERR) {
@@ -156,10 +185,12 @@ static int openppe_cache_cmd_locked(struct openppe *ppe,
  * @idx: entry index for INV_ENTRY
  *
  * On return the engine no longer uses the old contents of the entry: either
- * the command completed, or it timed out and the engine was disabled (see
- * openppe_cache_fail()).
+ * the command completed, or it did not and the engine was disabled until an
+ * INV_ALL completes (see openppe_cache_fail()).
  *
- * Return: 0, or a negative errno if the engine rejected the command.
+ * Return: 0 when the command completed or timed out (the engine is then
+ * off), or a negative errno if the engine rejected it or the register
+ * access failed (the engine is then off too).
  */
 int openppe_cache_inv(struct openppe *ppe, enum openppe_cache_op op, u32 idx)
 {
@@ -172,10 +203,10 @@ int openppe_cache_inv(struct openppe *ppe, enum openppe_cache_op op, u32 idx)
 		goto out_unlock;
 	}
 	ret = openppe_cache_cmd_locked(ppe, op, idx);
-	if (ret == -ETIMEDOUT) {
-		openppe_cache_fail(ppe);
+	if (ret)
+		openppe_cache_fail(ppe, ret);
+	if (ret == -ETIMEDOUT)
 		ret = 0;
-	}
 out_unlock:
 	mutex_unlock(&ppe->cache_lock);
 	return ret;
@@ -217,19 +248,29 @@ EXPORT_SYMBOL_IF_KUNIT(openppe_recover_work);
 /* Commit an entry to slot @idx (docs/hardware.md 3.1): body first, then a
  * barrier so the engine can never see STATE = BOUND with a stale body, then the
  * state word, then drop the engine's cached copy of the slot.
+ *
+ * If the invalidate fails, the caller gives the slot back: the state word is
+ * put back to INVALID so that memory never holds a bound entry in a slot the
+ * driver thinks is free. The engine is then off (openppe_cache_inv()) and
+ * reads memory afresh after the INV_ALL of its recovery.
  */
 static int openppe_slot_write(struct openppe *ppe, u32 idx,
 			      const struct openppe_hw_entry *e)
 {
 	struct openppe_hw_entry *slot = &ppe->table[idx];
-	int i;
+	int i, ret;
 
 	for (i = 1; i < OPENPPE_ENTRY_WORDS; i++)
 		WRITE_ONCE(slot->w[i], e->w[i]);
 	/* the body must be visible to the engine before the state word */
 	dma_wmb();
 	WRITE_ONCE(slot->w[OPENPPE_W_INFO], e->w[OPENPPE_W_INFO]);
-	return openppe_cache_inv(ppe, OPENPPE_CACHE_OP_INV_ENTRY, idx);
+	ret = openppe_cache_inv(ppe, OPENPPE_CACHE_OP_INV_ENTRY, idx);
+	if (ret)
+		WRITE_ONCE(slot->w[OPENPPE_W_INFO],
+			   cpu_to_le32(FIELD_PREP(OPENPPE_INFO_STATE,
+						  OPENPPE_STATE_INVALID)));
+	return ret;
 }
 
 static int openppe_slot_clear(struct openppe *ppe, u32 idx)
