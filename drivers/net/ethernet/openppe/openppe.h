@@ -113,6 +113,7 @@ enum openppe_refusal {
 	OPENPPE_REFUSE_TABLE_FULL,
 	OPENPPE_REFUSE_NO_MEMORY,
 	OPENPPE_REFUSE_ENGINE_ERROR,
+	OPENPPE_REFUSE_DUPLICATE,
 	OPENPPE_REFUSE_MAX,
 };
 
@@ -359,6 +360,8 @@ u32 openppe_hash(const u32 *key, u32 seed);
 void openppe_buckets(const u32 *key, u32 seed0, u32 seed1, u32 nbuckets,
 		     u32 *b0, u32 *b1);
 void openppe_entry_key(const struct openppe_hw_entry *e, u32 *key);
+bool openppe_entry_key_equal(const struct openppe_hw_entry *a,
+			     const struct openppe_hw_entry *b);
 int openppe_table_init(struct openppe *ppe, unsigned int log2,
 		       unsigned int ways);
 void openppe_table_fini(struct openppe *ppe);

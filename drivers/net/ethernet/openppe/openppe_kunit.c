@@ -1303,6 +1303,35 @@ static void openppe_test_dead_callbacks(struct kunit *test)
 	ppe->dead = false;
 }
 
+/* Two bound entries never carry one key (hardware.md 3): a second cookie
+ * with the key of an installed flow (a re-added UDP flow racing the old
+ * one's DESTROY) is refused until the first is gone.
+ */
+static void openppe_test_duplicate_key(struct kunit *test)
+{
+	struct openppe_test_ctx *ctx = test->priv;
+	struct openppe *ppe = ctx->ppe;
+	u32 i, bound = 0;
+
+	KUNIT_ASSERT_EQ(test, openppe_test_cls(test, FLOW_CLS_REPLACE, 0xa1,
+					       &openppe_test_snat, NULL), 0);
+	KUNIT_EXPECT_NE(test, openppe_test_cls(test, FLOW_CLS_REPLACE, 0xa2,
+					       &openppe_test_snat, NULL), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->entries_used), 1);
+	for (i = 0; i < ppe->entries; i++)
+		if (le32_get_bits(ppe->table[i].w[OPENPPE_W_INFO],
+				  OPENPPE_INFO_STATE) == OPENPPE_STATE_BOUND)
+			bound++;
+	KUNIT_EXPECT_EQ(test, bound, 1U);
+
+	/* once the old flow is destroyed the new one goes in */
+	KUNIT_EXPECT_EQ(test, openppe_test_cls(test, FLOW_CLS_DESTROY, 0xa1,
+					       NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, openppe_test_cls(test, FLOW_CLS_REPLACE, 0xa2,
+					       &openppe_test_snat, NULL), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->entries_used), 1);
+}
+
 struct openppe_delta_case {
 	const char *name;
 	u32 prev_pkts, now_pkts;
@@ -1541,6 +1570,7 @@ static struct kunit_case openppe_engine_cases[] = {
 	KUNIT_CASE(openppe_test_dead_callbacks),
 	KUNIT_CASE(openppe_test_router_macs),
 	KUNIT_CASE(openppe_test_commit_failure),
+	KUNIT_CASE(openppe_test_duplicate_key),
 	{}
 };
 

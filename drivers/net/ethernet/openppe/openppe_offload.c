@@ -592,13 +592,6 @@ static int openppe_flow_unlink(struct openppe *ppe, struct openppe_flow *flow)
 	return ret;
 }
 
-static bool openppe_key_equal(const struct openppe_hw_entry *a,
-			      const struct openppe_hw_entry *b)
-{
-	return !memcmp(&a->w[OPENPPE_KEY_FIRST], &b->w[OPENPPE_KEY_FIRST],
-		       OPENPPE_KEY_WORDS * sizeof(a->w[0]));
-}
-
 /* REPLACE of a cookie already installed: no-op, rewrite or move. */
 static int openppe_flow_update(struct openppe *ppe, struct openppe_flow *flow,
 			       struct openppe_hw_entry *e)
@@ -613,7 +606,7 @@ static int openppe_flow_update(struct openppe *ppe, struct openppe_flow *flow,
 		return 0;
 
 	atomic64_inc(&ppe->cnt.updates);
-	if (openppe_key_equal(e, &flow->entry))
+	if (openppe_entry_key_equal(e, &flow->entry))
 		return openppe_table_rewrite(ppe, flow, e);
 
 	/* new key, new buckets: same counter record, new slot */
@@ -622,6 +615,19 @@ static int openppe_flow_update(struct openppe *ppe, struct openppe_flow *flow,
 		return ret;
 	flow->entry = *e;
 	return openppe_table_insert(ppe, flow);
+}
+
+/* the refusal class of a failed openppe_table_insert() */
+static enum openppe_refusal openppe_insert_why(int err)
+{
+	switch (err) {
+	case -ENOSPC:
+		return OPENPPE_REFUSE_TABLE_FULL;
+	case -EEXIST:
+		return OPENPPE_REFUSE_DUPLICATE;
+	default:
+		return OPENPPE_REFUSE_ENGINE_ERROR;
+	}
 }
 
 static bool openppe_entry_ports_attached(struct openppe *ppe,
@@ -673,8 +679,7 @@ static int openppe_flow_add(struct openppe *ppe, struct openppe_block *block,
 	}
 	ret = openppe_table_insert(ppe, flow);
 	if (ret) {
-		*why = ret == -ENOSPC ? OPENPPE_REFUSE_TABLE_FULL :
-					OPENPPE_REFUSE_ENGINE_ERROR;
+		*why = openppe_insert_why(ret);
 		rhashtable_remove_fast(&ppe->flows, &flow->node,
 				       openppe_flow_params);
 		goto err_unlock;
@@ -747,8 +752,7 @@ int openppe_flow_replace(struct openppe *ppe, struct openppe_block *block,
 		} else {
 			ret = openppe_flow_update(ppe, flow, &e);
 			if (ret) {
-				why = ret == -ENOSPC ? OPENPPE_REFUSE_TABLE_FULL :
-						       OPENPPE_REFUSE_ENGINE_ERROR;
+				why = openppe_insert_why(ret);
 				openppe_flow_unlink(ppe, flow);
 			}
 		}

@@ -72,6 +72,7 @@ OPENPPE_CNT_ATTR(refused_no_fw_feature, refused[OPENPPE_REFUSE_NO_FW_FEATURE]);
 OPENPPE_CNT_ATTR(refused_table_full, refused[OPENPPE_REFUSE_TABLE_FULL]);
 OPENPPE_CNT_ATTR(refused_no_memory, refused[OPENPPE_REFUSE_NO_MEMORY]);
 OPENPPE_CNT_ATTR(refused_engine_error, refused[OPENPPE_REFUSE_ENGINE_ERROR]);
+OPENPPE_CNT_ATTR(refused_duplicate, refused[OPENPPE_REFUSE_DUPLICATE]);
 
 static ssize_t table_size_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
@@ -185,6 +186,7 @@ static struct attribute *openppe_attrs[] = {
 	&dev_attr_refused_table_full.attr,
 	&dev_attr_refused_no_memory.attr,
 	&dev_attr_refused_engine_error.attr,
+	&dev_attr_refused_duplicate.attr,
 	&dev_attr_engine_lookups.attr,
 	&dev_attr_engine_hits.attr,
 	&dev_attr_engine_drops.attr,

@@ -72,6 +72,13 @@ void openppe_entry_key(const struct openppe_hw_entry *e, u32 *key)
 		key[i] = openppe_w(e, OPENPPE_KEY_FIRST + i);
 }
 
+bool openppe_entry_key_equal(const struct openppe_hw_entry *a,
+			     const struct openppe_hw_entry *b)
+{
+	return !memcmp(&a->w[OPENPPE_KEY_FIRST], &b->w[OPENPPE_KEY_FIRST],
+		       OPENPPE_KEY_WORDS * sizeof(a->w[0]));
+}
+
 /**
  * openppe_table_init() - set up the software side of the table
  * @ppe: the PPE; @ppe->table and @ppe->counters must already point to
@@ -331,11 +338,35 @@ static int openppe_bucket_free_slot(struct openppe *ppe, u32 bucket)
 	return -ENOSPC;
 }
 
+/* Another flow with @flow's key is in the table (it can only be in the key's
+ * own two buckets): two bound entries must never carry one key
+ * (docs/hardware.md section 3), the engine would use either.
+ */
+static bool openppe_key_taken(struct openppe *ppe, struct openppe_flow *flow)
+{
+	struct openppe_flow *f;
+	u32 i, w, base;
+
+	for (i = 0; i < 2; i++) {
+		openppe_assert_bucket_locked(ppe, flow->bucket[i]);
+		base = flow->bucket[i] * ppe->ways;
+		for (w = 0; w < ppe->ways; w++) {
+			f = ppe->slots[base + w];
+			if (f && f != flow && openppe_entry_key_equal(&f->entry,
+								      &flow->entry))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* Place @flow in a free slot of its own buckets, b0 first. */
 static int openppe_place_direct(struct openppe *ppe, struct openppe_flow *flow)
 {
 	int slot, i, ret;
 
+	if (openppe_key_taken(ppe, flow))
+		return -EEXIST;
 	for (i = 0; i < 2; i++) {
 		slot = openppe_bucket_free_slot(ppe, flow->bucket[i]);
 		if (slot < 0)
@@ -486,8 +517,9 @@ out_free:
  * relocates entries to their other buckets to make room. The caller holds
  * @flow->lock.
  *
- * Return: 0, -ENOSPC when the table (or every reachable bucket) is full, or
- * another negative errno.
+ * Return: 0, -ENOSPC when the table (or every reachable bucket) is full,
+ * -EEXIST when another flow's entry has the same key, or another negative
+ * errno.
  */
 int openppe_table_insert(struct openppe *ppe, struct openppe_flow *flow)
 {
