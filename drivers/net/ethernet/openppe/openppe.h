@@ -395,6 +395,7 @@ u32 openppe_mac_lo(const u8 *mac);
 void openppe_stats_delta(u32 prev_pkts, u64 prev_bytes, u32 now_pkts,
 			 u64 now_bytes, u64 *dpkts, u64 *dbytes);
 u32 openppe_ts_age(u32 ts_now, u32 last_hit);
+u64 openppe_read_le64_split(const __le64 *p);
 u64 openppe_lastused(u64 now_jiffies, u32 ts_now, u32 last_hit, u32 ts_rate);
 int openppe_flow_stats(struct openppe *ppe, struct flow_cls_offload *cls);
 void openppe_entry_tuple(const struct openppe_hw_entry *e, u8 *proto,
@@ -410,6 +411,23 @@ void openppe_debugfs_exit(struct openppe *ppe);
 static inline u32 openppe_w(const struct openppe_hw_entry *e, unsigned int i)
 {
 	return le32_to_cpu(e->w[i]);
+}
+
+/**
+ * openppe_read_le64() - read a 64-bit field the engine writes, never torn
+ * @p: the field in DMA memory
+ *
+ * A 64-bit CPU reads it with one load. A 32-bit CPU needs two, and the
+ * engine may carry into the high word between them: see
+ * openppe_read_le64_split().
+ *
+ * Return: the value.
+ */
+static inline u64 openppe_read_le64(const __le64 *p)
+{
+	if (IS_ENABLED(CONFIG_64BIT))
+		return le64_to_cpu(READ_ONCE(*p));
+	return openppe_read_le64_split(p);
 }
 
 static inline void openppe_refuse_count(struct openppe *ppe,

@@ -86,7 +86,7 @@ static void openppe_seq_entry(struct seq_file *s, struct openppe *ppe,
 	c = &ppe->counters[cidx];
 	seq_printf(s, " counter %u packets %u bytes %llu", cidx,
 		   le32_to_cpu(READ_ONCE(c->packets)),
-		   le64_to_cpu(READ_ONCE(c->bytes)));
+		   openppe_read_le64(&c->bytes));
 	if (!READ_ONCE(c->packets)) {
 		seq_puts(s, " idle never-hit\n");
 		return;

@@ -9,6 +9,8 @@
 #include <linux/in.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/kthread.h>
+#include <linux/uio.h>
 #include <linux/platform_device.h>
 #include <linux/regmap.h>
 #include <linux/tc_act/tc_csum.h>
@@ -1332,6 +1334,69 @@ static void openppe_test_duplicate_key(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->entries_used), 1);
 }
 
+struct openppe_tear_ctx {
+	__le64 word;
+	unsigned long writes;
+};
+
+static int openppe_tear_writer(void *data)
+{
+	struct openppe_tear_ctx *t = data;
+	const __le64 a = cpu_to_le64(0x00000000ffffffffULL);
+	const __le64 b = cpu_to_le64(0x0000000100000000ULL);
+
+	/* what the engine does: whole 64-bit stores, a carry each time */
+	while (!kthread_should_stop()) {
+		WRITE_ONCE(t->word, a);
+		WRITE_ONCE(t->word, b);
+		t->writes++;
+		if (!(t->writes & 0xfff))
+			cond_resched();
+	}
+	return 0;
+}
+
+/* A 64-bit counter read as two 32-bit halves (a 32-bit CPU) while the
+ * engine carries into the high word never comes out torn.
+ */
+static void openppe_test_read_le64(struct kunit *test)
+{
+	unsigned long reads = 0, torn = 0;
+	struct openppe_tear_ctx *t;
+	struct task_struct *writer;
+	unsigned int rcpu, wcpu;
+	unsigned long end;
+	u64 v;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs for a concurrent writer");
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	WRITE_ONCE(t->word, cpu_to_le64(0x00000000ffffffffULL));
+	/* reader and writer on two CPUs, so that they really overlap */
+	rcpu = cpumask_first(cpu_online_mask);
+	wcpu = cpumask_next(rcpu, cpu_online_mask);
+	KUNIT_ASSERT_EQ(test, set_cpus_allowed_ptr(current, cpumask_of(rcpu)),
+			0);
+	writer = kthread_create(openppe_tear_writer, t, "openppe_tear");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(writer));
+	kthread_bind(writer, wcpu);
+	wake_up_process(writer);
+	end = jiffies + 2 * HZ;
+	while (time_before(jiffies, end)) {
+		v = openppe_read_le64_split(&t->word);
+		if (v != 0x00000000ffffffffULL && v != 0x0000000100000000ULL)
+			torn++;
+		if (!(++reads & 0xfff))
+			cond_resched();
+	}
+	kthread_stop(writer);
+	kunit_info(test, "%lu reads, %lu torn, %lu writer rounds", reads, torn,
+		   t->writes);
+	KUNIT_EXPECT_GT(test, t->writes, 0UL);
+	KUNIT_EXPECT_EQ(test, torn, 0UL);
+}
+
 struct openppe_delta_case {
 	const char *name;
 	u32 prev_pkts, now_pkts;
@@ -1571,6 +1636,7 @@ static struct kunit_case openppe_engine_cases[] = {
 	KUNIT_CASE(openppe_test_router_macs),
 	KUNIT_CASE(openppe_test_commit_failure),
 	KUNIT_CASE(openppe_test_duplicate_key),
+	KUNIT_CASE(openppe_test_read_le64),
 	{}
 };
 

@@ -585,7 +585,7 @@ static int openppe_flow_unlink(struct openppe *ppe, struct openppe_flow *flow)
 	 * have it before ida_free(): its final values, for the DESTROY trace
 	 */
 	flow->final_packets = le32_to_cpu(READ_ONCE(c->packets));
-	flow->final_bytes = le64_to_cpu(READ_ONCE(c->bytes));
+	flow->final_bytes = openppe_read_le64(&c->bytes);
 	ida_free(&ppe->cnt_ida, flow->cnt_idx);
 	flow->unlinked = true;
 	openppe_flow_put(flow);		/* the table's reference */

@@ -5,6 +5,7 @@
 #include <linux/jiffies.h>
 #include <linux/math64.h>
 #include <linux/regmap.h>
+#include <asm/barrier.h>
 
 #include "openppe.h"
 #include "openppe_trace.h"
@@ -48,6 +49,38 @@ u32 openppe_ts_age(u32 ts_now, u32 last_hit)
 	return age < BIT(31) ? age : 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(openppe_ts_age);
+
+/**
+ * openppe_read_le64_split() - read a __le64 of DMA memory as two halves
+ * @p: the field; the engine writes it with single 64-bit stores
+ *	(docs/hardware.md 3.2)
+ *
+ * What a 32-bit CPU must do: read the high word, the low word, the high word
+ * again, and retry until both high words agree. A carry into the high word
+ * between the two loads is then seen and the pair re-read; the high word
+ * cannot come back to the same value in between (that takes 2^32 carries).
+ * Used by openppe_read_le64() on 32-bit CPUs; built everywhere so KUnit
+ * tests it on any CPU.
+ *
+ * Return: the value.
+ */
+u64 openppe_read_le64_split(const __le64 *p)
+{
+	const __le32 *w = (const __le32 *)p;	/* w[0] bits 31:0, w[1] 63:32 */
+	u32 hi, lo, again;
+
+	again = le32_to_cpu(READ_ONCE(w[1]));
+	do {
+		hi = again;
+		/* the loads in program order: hi, lo, hi */
+		dma_rmb();
+		lo = le32_to_cpu(READ_ONCE(w[0]));
+		dma_rmb();
+		again = le32_to_cpu(READ_ONCE(w[1]));
+	} while (unlikely(hi != again));
+	return (u64)hi << 32 | lo;
+}
+EXPORT_SYMBOL_IF_KUNIT(openppe_read_le64_split);
 
 /**
  * openppe_lastused() - jiffies of an entry's most recent hit
@@ -99,7 +132,7 @@ int openppe_flow_stats(struct openppe *ppe, struct flow_cls_offload *cls)
 	}
 	c = &ppe->counters[flow->cnt_idx];
 	pkts = le32_to_cpu(READ_ONCE(c->packets));
-	bytes = le64_to_cpu(READ_ONCE(c->bytes));
+	bytes = openppe_read_le64(&c->bytes);
 	hit = le32_to_cpu(READ_ONCE(c->last_hit));
 	openppe_stats_delta(flow->last_packets, flow->last_bytes, pkts, bytes,
 			    &dpkts, &dbytes);
