@@ -132,6 +132,8 @@ enum openppe_refusal {
  * @table_errors: TBL_ERR interrupts (engine met an unusable entry)
  * @router_macs_overflow: upper-device MAC addresses that found no room in
  *	the router MAC table, counted at each re-synchronisation
+ * @backoff_refusals: REPLACEs refused from the back-off cache (the cookie
+ *	found no room moments ago), without touching the table
  */
 struct openppe_counters {
 	atomic64_t replace_calls;
@@ -146,6 +148,7 @@ struct openppe_counters {
 	atomic64_t recoveries;
 	atomic64_t table_errors;
 	atomic64_t router_macs_overflow;
+	atomic64_t backoff_refusals;
 };
 
 /**
@@ -221,6 +224,22 @@ struct openppe_flow {
 };
 
 /**
+ * struct openppe_backoff - a cookie recently refused for lack of room
+ * @cookie: the cookie, 0 for none
+ * @until: jiffies until which its REPLACEs are refused without work
+ * @shift: the back-off is OPENPPE_BACKOFF_MIN << @shift
+ */
+struct openppe_backoff {
+	unsigned long cookie;
+	unsigned long until;
+	unsigned int shift;
+};
+
+#define OPENPPE_BACKOFF_BITS		8
+#define OPENPPE_BACKOFF_MIN		HZ
+#define OPENPPE_BACKOFF_MAX_SHIFT	4	/* 16 s */
+
+/**
  * struct openppe_block - one nf_flowtable bound to this PPE
  * @ppe: the PPE; the binding holds a reference on it
  *
@@ -271,6 +290,8 @@ struct openppe_block {
  *	goes to the CPU) until @recover_work succeeds
  * @recover_work: retries INV_ALL and re-enables the engine
  * @flows: installed flows by cookie (rhashtable: RCU lookups)
+ * @backoff_lock: protects @backoff
+ * @backoff: cookies recently refused for lack of room, by hash of cookie
  * @port_lock: serialises attach/detach, PORT_* and RMAC_* programming
  * @ports: attach table, indexed by hardware port
  * @nrmacs: router MAC table entries (PPE_CAPS.RMACS)
@@ -318,6 +339,9 @@ struct openppe {
 	struct delayed_work recover_work;
 
 	struct rhashtable flows;
+
+	spinlock_t backoff_lock;	/* @backoff */
+	struct openppe_backoff backoff[1 << OPENPPE_BACKOFF_BITS];
 
 	struct mutex port_lock;		/* @ports, @rmac, PORT_*, RMAC_* */
 	struct openppe_port ports[OPENPPE_PORTS_MAX];

@@ -1334,6 +1334,78 @@ static void openppe_test_duplicate_key(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->entries_used), 1);
 }
 
+/* the n-th variant of the snat flow whose two buckets are 0 and 1 */
+static void openppe_test_flow_in_01(struct kunit *test, int n,
+				    struct openppe_test_flow *f)
+{
+	struct openppe_test_ctx *ctx = test->priv;
+	struct openppe *ppe = ctx->ppe;
+	u32 key[OPENPPE_KEY_WORDS], b0, b1;
+	struct openppe_hw_entry e;
+	enum openppe_refusal why;
+	struct flow_rule *rule;
+	u16 sport;
+
+	*f = openppe_test_snat;
+	for (sport = 1000; sport < 60000; sport++) {
+		f->sport = sport;
+		rule = openppe_test_rule(test, f);
+		KUNIT_ASSERT_EQ(test, openppe_flow_parse(ppe, rule, &e, &why,
+							 NULL), 0);
+		kfree(rule);
+		for (b0 = 0; b0 < OPENPPE_KEY_WORDS; b0++)
+			key[b0] = openppe_w(&e, OPENPPE_KEY_FIRST + b0);
+		openppe_buckets(key, ppe->seed[0], ppe->seed[1], ppe->nbuckets,
+				&b0, &b1);
+		if (min(b0, b1) == 0 && max(b0, b1) == 1 && n-- == 0)
+			return;
+	}
+	KUNIT_FAIL(test, "no flow found for buckets 0 and 1");
+}
+
+/* A table that cannot take a flow (here half full: its two buckets are)
+ * refuses the flow's re-sent REPLACEs from a back-off cache, without
+ * allocating or searching the table again; a DESTROY of the cookie ends it.
+ */
+static void openppe_test_refusal_backoff(struct kunit *test)
+{
+	struct openppe_test_ctx *ctx = test->priv;
+	struct openppe *ppe = ctx->ppe;
+	struct openppe_test_flow f;
+	int i;
+
+	for (i = 0; i < 2 * T_WAYS; i++) {
+		openppe_test_flow_in_01(test, i, &f);
+		KUNIT_ASSERT_EQ(test, openppe_test_cls(test, FLOW_CLS_REPLACE,
+						       0x100 + i, &f, NULL), 0);
+	}
+	KUNIT_ASSERT_EQ(test, atomic_read(&ppe->entries_used), 2 * T_WAYS);
+	openppe_test_flow_in_01(test, 2 * T_WAYS, &f);
+	KUNIT_EXPECT_EQ(test, openppe_test_cls(test, FLOW_CLS_REPLACE, 0x200,
+					       &f, NULL), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ppe->cnt.backoff_refusals), 0);
+	/* re-sent a second later: refused at once, counted */
+	KUNIT_EXPECT_EQ(test, openppe_test_cls(test, FLOW_CLS_REPLACE, 0x200,
+					       &f, NULL), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ppe->cnt.backoff_refusals), 1);
+	KUNIT_EXPECT_EQ(test,
+			atomic64_read(&ppe->cnt.refused[OPENPPE_REFUSE_TABLE_FULL]),
+			2);
+	/* other cookies are not held back */
+	openppe_test_flow_in_01(test, 2 * T_WAYS + 1, &f);
+	KUNIT_EXPECT_EQ(test, openppe_test_cls(test, FLOW_CLS_REPLACE, 0x201,
+					       &f, NULL), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ppe->cnt.backoff_refusals), 1);
+	/* the cookie's DESTROY forgets it: the next REPLACE does the work */
+	KUNIT_EXPECT_EQ(test, openppe_test_cls(test, FLOW_CLS_DESTROY, 0x100,
+					       NULL, NULL), 0);
+	KUNIT_EXPECT_EQ(test, openppe_test_cls(test, FLOW_CLS_DESTROY, 0x201,
+					       NULL, NULL), -ENOENT);
+	KUNIT_EXPECT_EQ(test, openppe_test_cls(test, FLOW_CLS_REPLACE, 0x201,
+					       &f, NULL), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ppe->cnt.backoff_refusals), 1);
+}
+
 struct openppe_tear_ctx {
 	__le64 word;
 	unsigned long writes;
@@ -1636,6 +1708,7 @@ static struct kunit_case openppe_engine_cases[] = {
 	KUNIT_CASE(openppe_test_router_macs),
 	KUNIT_CASE(openppe_test_commit_failure),
 	KUNIT_CASE(openppe_test_duplicate_key),
+	KUNIT_CASE(openppe_test_refusal_backoff),
 	KUNIT_CASE(openppe_test_read_le64),
 	{}
 };

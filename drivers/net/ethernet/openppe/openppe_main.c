@@ -51,6 +51,7 @@ struct openppe *openppe_create(struct device *dev)
 	mutex_init(&ppe->cnt_lock);
 	INIT_DELAYED_WORK(&ppe->recover_work, openppe_recover_work);
 	mutex_init(&ppe->port_lock);
+	spin_lock_init(&ppe->backoff_lock);
 	ret = openppe_flows_init(ppe);
 	if (ret) {
 		kfree(ppe);

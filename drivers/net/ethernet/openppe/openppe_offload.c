@@ -3,6 +3,7 @@
 
 #include <kunit/visibility.h>
 #include <linux/etherdevice.h>
+#include <linux/hash.h>
 #include <linux/if_vlan.h>
 #include <linux/in.h>
 #include <linux/ip.h>
@@ -714,6 +715,47 @@ err_free_flow:
 	return ret;
 }
 
+static struct openppe_backoff *openppe_backoff_slot(struct openppe *ppe,
+						    unsigned long cookie)
+{
+	return &ppe->backoff[hash_long(cookie, OPENPPE_BACKOFF_BITS)];
+}
+
+/* @cookie found no room in the table less than its back-off ago */
+static bool openppe_backoff_check(struct openppe *ppe, unsigned long cookie)
+{
+	struct openppe_backoff *b = openppe_backoff_slot(ppe, cookie);
+	bool hit;
+
+	spin_lock(&ppe->backoff_lock);
+	hit = cookie && b->cookie == cookie && time_before(jiffies, b->until);
+	spin_unlock(&ppe->backoff_lock);
+	return hit;
+}
+
+/* After an insert of @cookie: a refusal for lack of room starts (or doubles)
+ * its back-off, a success ends it. One slot per hash: a colliding cookie
+ * takes the slot over, which only costs the other one a retry with work.
+ */
+static void openppe_backoff_note(struct openppe *ppe, unsigned long cookie,
+				 int err)
+{
+	struct openppe_backoff *b = openppe_backoff_slot(ppe, cookie);
+
+	spin_lock(&ppe->backoff_lock);
+	if (err == -ENOSPC) {
+		if (b->cookie == cookie)
+			b->shift = min(b->shift + 1, OPENPPE_BACKOFF_MAX_SHIFT);
+		else
+			b->shift = 0;
+		b->cookie = cookie;
+		b->until = jiffies + (OPENPPE_BACKOFF_MIN << b->shift);
+	} else if (b->cookie == cookie) {
+		b->cookie = 0;
+	}
+	spin_unlock(&ppe->backoff_lock);
+}
+
 /**
  * openppe_flow_replace() - FLOW_CLS_REPLACE for one flow direction
  * @ppe: the PPE, life_lock read-held and alive
@@ -762,7 +804,17 @@ int openppe_flow_replace(struct openppe *ppe, struct openppe_block *block,
 			goto out;
 	}
 
-	ret = parsed ?: openppe_flow_add(ppe, block, cls->cookie, &e, &why);
+	if (parsed) {
+		ret = parsed;
+	} else if (openppe_backoff_check(ppe, cls->cookie)) {
+		/* no room for it a moment ago: answer without any work */
+		atomic64_inc(&ppe->cnt.backoff_refusals);
+		why = OPENPPE_REFUSE_TABLE_FULL;
+		ret = -ENOSPC;
+	} else {
+		ret = openppe_flow_add(ppe, block, cls->cookie, &e, &why);
+		openppe_backoff_note(ppe, cls->cookie, ret);
+	}
 out:
 	if (ret) {
 		openppe_refuse_count(ppe, why);
@@ -833,6 +885,8 @@ int openppe_flow_destroy(struct openppe *ppe, struct flow_cls_offload *cls)
 	int ret;
 
 	atomic64_inc(&ppe->cnt.destroy_calls);
+	/* the cookie's flow is gone: its address may name a new one soon */
+	openppe_backoff_note(ppe, cls->cookie, 0);
 	flow = openppe_flow_get(ppe, cls->cookie);
 	if (!flow) {
 		ret = -ENOENT;
