@@ -1334,6 +1334,44 @@ static void openppe_test_duplicate_key(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->entries_used), 1);
 }
 
+/* ifindexes are per network namespace: a port in another namespace with
+ * the flow's ingress ifindex is not the flow's ingress port.
+ */
+static void openppe_test_ingress_netns(struct kunit *test)
+{
+	struct openppe_test_ctx *ctx = test->priv;
+	struct openppe_test_flow f = openppe_test_snat;
+	struct openppe_hw_entry e;
+	enum openppe_refusal why;
+	struct flow_rule *rule;
+	struct net *other;
+	int ret;
+
+	other = kunit_kzalloc(test, sizeof(*other), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, other);
+	/* port 2 lives in another namespace with port 3's ifindex */
+	dev_net_set(ctx->port[2], other);
+	ctx->port[2]->ifindex = ctx->port[3]->ifindex;
+
+	f.iport = 3;
+	rule = openppe_test_rule(test, &f);
+	ret = openppe_flow_parse(ctx->ppe, rule, &e, &why, NULL);
+	kfree(rule);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, le32_get_bits(e.w[OPENPPE_W_KEY_META],
+					    OPENPPE_KEY_META_IPORT), 3U);
+
+	/* an ingress device only found in another namespace is foreign */
+	ctx->port[2]->ifindex = 12;
+	f.iport = 2;
+	rule = openppe_test_rule(test, &f);
+	ret = openppe_flow_parse(ctx->ppe, rule, &e, &why, NULL);
+	kfree(rule);
+	KUNIT_EXPECT_EQ(test, ret, -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, why, OPENPPE_REFUSE_FOREIGN_PORT);
+	dev_net_set(ctx->port[2], &init_net);
+}
+
 /* the n-th variant of the snat flow whose two buckets are 0 and 1 */
 static void openppe_test_flow_in_01(struct kunit *test, int n,
 				    struct openppe_test_flow *f)
@@ -1708,6 +1746,7 @@ static struct kunit_case openppe_engine_cases[] = {
 	KUNIT_CASE(openppe_test_router_macs),
 	KUNIT_CASE(openppe_test_commit_failure),
 	KUNIT_CASE(openppe_test_duplicate_key),
+	KUNIT_CASE(openppe_test_ingress_netns),
 	KUNIT_CASE(openppe_test_refusal_backoff),
 	KUNIT_CASE(openppe_test_read_le64),
 	{}

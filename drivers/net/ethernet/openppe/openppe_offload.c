@@ -122,7 +122,9 @@ static int openppe_mangle(const struct flow_action_entry *act, u8 *buf,
 	return 0;
 }
 
-static int openppe_port_by_ifindex(struct openppe *ppe, int ifindex)
+/* An ifindex names a device within one network namespace: @net's. */
+static int openppe_port_by_ifindex(struct openppe *ppe, const struct net *net,
+				   int ifindex)
 {
 	struct net_device *dev;
 	int p, ret = -ENOENT;
@@ -130,7 +132,8 @@ static int openppe_port_by_ifindex(struct openppe *ppe, int ifindex)
 	rcu_read_lock();
 	for (p = 0; p < ppe->nports; p++) {
 		dev = rcu_dereference(ppe->ports[p].netdev);
-		if (dev && dev->ifindex == ifindex) {
+		if (dev && dev->ifindex == ifindex &&
+		    net_eq(dev_net(dev), net)) {
 			ret = p;
 			break;
 		}
@@ -391,6 +394,7 @@ int openppe_flow_parse(struct openppe *ppe, const struct flow_rule *rule,
 	struct openppe_parse ps = { .ppe = ppe, .extack = extack, .eport = -1 };
 	const struct flow_dissector *d = rule->match.dissector;
 	const struct flow_action_entry *act;
+	const struct net_device *out;
 	u8 key_ip[32], key_l4[4];
 	struct flow_match_ports ports;
 	struct flow_match_meta meta;
@@ -420,7 +424,22 @@ int openppe_flow_parse(struct openppe *ppe, const struct flow_rule *rule,
 			       "ingress device must be matched exactly");
 		goto out;
 	}
-	iport = openppe_port_by_ifindex(ppe, meta.key->ingress_ifindex);
+	/* meta.ingress_ifindex is in the flowtable's namespace, which is the
+	 * one of the devices it redirects to
+	 */
+	out = NULL;
+	flow_action_for_each(i, act, &rule->action) {
+		if (act->id == FLOW_ACTION_REDIRECT) {
+			out = act->dev;
+			break;
+		}
+	}
+	if (!out) {
+		openppe_refuse(&ps, UNSUPPORTED, "no egress device");
+		goto out;
+	}
+	iport = openppe_port_by_ifindex(ppe, dev_net(out),
+					meta.key->ingress_ifindex);
 	if (iport < 0) {
 		openppe_refuse(&ps, FOREIGN_PORT,
 			       "ingress device is not a port of this engine");
