@@ -1222,6 +1222,7 @@ static int openppe_test_bind(struct kunit *test, struct flow_block *block,
 
 static void openppe_test_block_lifetime(struct kunit *test)
 {
+	struct openppe_test_flow f = openppe_test_snat;
 	struct openppe_test_ctx *ctx = test->priv;
 	struct flow_cls_offload cls = { .cookie = 0x42 };
 	struct openppe *ppe = ctx->ppe;
@@ -1240,10 +1241,15 @@ static void openppe_test_block_lifetime(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, openppe_test_bind(test, &block, ctx->foreign,
 						FLOW_BLOCK_BIND), -EOPNOTSUPP);
 
-	/* a flow through the callback, as nf_flow_table sends it */
+	/* a flow through the callback, as nf_flow_table sends it; between
+	 * two ports outside the flowtable, so that no unbind but the last
+	 * one concerns it
+	 */
 	block_cb = list_first_entry(&block.cb_list, struct flow_block_cb, list);
 	cls.command = FLOW_CLS_REPLACE;
-	cls.rule = openppe_test_rule(test, &openppe_test_snat);
+	f.iport = 2;
+	f.eport = 3;
+	cls.rule = openppe_test_rule(test, &f);
 	KUNIT_EXPECT_EQ(test, block_cb->cb(TC_SETUP_CLSFLOWER, &cls,
 					   block_cb->cb_priv), 0);
 	kfree(cls.rule);
@@ -1370,6 +1376,60 @@ static void openppe_test_ingress_netns(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ret, -EOPNOTSUPP);
 	KUNIT_EXPECT_EQ(test, why, OPENPPE_REFUSE_FOREIGN_PORT);
 	dev_net_set(ctx->port[2], &init_net);
+}
+
+/* A port leaving a flowtable that other ports keep: the flows through it
+ * leave the engine (nothing refreshes them any more), the others stay.
+ */
+static void openppe_test_port_leaves_flowtable(struct kunit *test)
+{
+	struct openppe_test_ctx *ctx = test->priv;
+	struct openppe_test_flow b = openppe_test_snat;
+	struct flow_cls_offload cls = { };
+	struct openppe *ppe = ctx->ppe;
+	struct flow_block_cb *block_cb;
+	struct flow_block block;
+	int p;
+
+	flow_block_init(&block);
+	for (p = 0; p < T_PORTS; p++)
+		KUNIT_ASSERT_EQ(test, openppe_test_bind(test, &block,
+							ctx->port[p],
+							FLOW_BLOCK_BIND), 0);
+	block_cb = list_first_entry(&block.cb_list, struct flow_block_cb, list);
+	b.iport = 2;
+	b.eport = 3;
+	cls.command = FLOW_CLS_REPLACE;
+	cls.cookie = 0xa;
+	cls.rule = openppe_test_rule(test, &openppe_test_snat);	/* 1 -> 0 */
+	KUNIT_EXPECT_EQ(test, block_cb->cb(TC_SETUP_CLSFLOWER, &cls,
+					   block_cb->cb_priv), 0);
+	kfree(cls.rule);
+	cls.cookie = 0xb;
+	cls.rule = openppe_test_rule(test, &b);			/* 2 -> 3 */
+	KUNIT_EXPECT_EQ(test, block_cb->cb(TC_SETUP_CLSFLOWER, &cls,
+					   block_cb->cb_priv), 0);
+	kfree(cls.rule);
+	cls.rule = NULL;
+	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->entries_used), 2);
+
+	KUNIT_EXPECT_EQ(test, openppe_test_bind(test, &block, ctx->port[0],
+						FLOW_BLOCK_UNBIND), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->entries_used), 1);
+	cls.command = FLOW_CLS_STATS;
+	cls.cookie = 0xa;
+	KUNIT_EXPECT_EQ(test, block_cb->cb(TC_SETUP_CLSFLOWER, &cls,
+					   block_cb->cb_priv), -ENOENT);
+	cls.cookie = 0xb;
+	KUNIT_EXPECT_EQ(test, block_cb->cb(TC_SETUP_CLSFLOWER, &cls,
+					   block_cb->cb_priv), 0);
+
+	for (p = 1; p < T_PORTS; p++)
+		KUNIT_EXPECT_EQ(test, openppe_test_bind(test, &block,
+							ctx->port[p],
+							FLOW_BLOCK_UNBIND), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->entries_used), 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&block.cb_list));
 }
 
 /* the n-th variant of the snat flow whose two buckets are 0 and 1 */
@@ -1747,6 +1807,7 @@ static struct kunit_case openppe_engine_cases[] = {
 	KUNIT_CASE(openppe_test_commit_failure),
 	KUNIT_CASE(openppe_test_duplicate_key),
 	KUNIT_CASE(openppe_test_ingress_netns),
+	KUNIT_CASE(openppe_test_port_leaves_flowtable),
 	KUNIT_CASE(openppe_test_refusal_backoff),
 	KUNIT_CASE(openppe_test_read_le64),
 	{}

@@ -1142,8 +1142,22 @@ out_unlock:
 		block_cb = flow_block_cb_lookup(bo->block, openppe_block_cb, ppe);
 		if (!block_cb)
 			return -ENOENT;
-		if (!flow_block_cb_decref(block_cb))
+		if (!flow_block_cb_decref(block_cb)) {
+			/* the last port: the release callback flushes */
 			flow_block_cb_remove(block_cb, bo);
+			return 0;
+		}
+		/* The flowtable keeps other ports but no longer sees this
+		 * one's packets: nothing would refresh or tear down the flows
+		 * through it, while STATS of their engine hits kept them
+		 * alive. They leave the engine now.
+		 */
+		block = flow_block_cb_priv(block_cb);
+		down_read(&ppe->life_lock);
+		ret = ppe->dead ? -ENODEV : openppe_port_by_dev(ppe, dev);
+		if (ret >= 0)
+			openppe_flows_flush(ppe, block, ret);
+		up_read(&ppe->life_lock);
 		return 0;
 	default:
 		return -EOPNOTSUPP;
