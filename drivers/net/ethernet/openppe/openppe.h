@@ -414,6 +414,8 @@ void openppe_flows_fini(struct openppe *ppe);
 u32 openppe_entry_features(const struct openppe_hw_entry *e);
 u32 openppe_mac_hi(const u8 *mac);
 u32 openppe_mac_lo(const u8 *mac);
+int openppe_eth_mangle(u8 *eth, u32 *set, u32 offset, u32 val, u32 mask,
+		       bool big_endian);
 
 /* openppe_stats.c */
 void openppe_stats_delta(u32 prev_pkts, u64 prev_bytes, u32 now_pkts,

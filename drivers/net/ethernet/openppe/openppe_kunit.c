@@ -1504,6 +1504,62 @@ static void openppe_test_refusal_backoff(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&ppe->cnt.backoff_refusals), 1);
 }
 
+/* 6.1's flow_offload_eth_src()/_dst() build the 4-byte values of the
+ * half-words at offset 4 as host integers (val16, val16 << 16, masks
+ * ~0xffff0000 / ~0x0000ffff): the bytes in memory differ on a big-endian
+ * host. Build them as each host would and decode them on both.
+ */
+static void openppe_test_eth_mangle_endian(struct kunit *test)
+{
+	static const u8 d[ETH_ALEN] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
+	static const u8 s[ETH_ALEN] = { 0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0xee };
+	int be;
+
+	for (be = 0; be < 2; be++) {
+		u8 eth[2 * ETH_ALEN] = { };
+		u32 set = 0, v16_d, v16_s;
+		u8 m[4];
+		u32 val, mask;
+
+		/* memcpy(&val16, addr, 2) on that host, as a number */
+		v16_d = be ? d[4] << 8 | d[5] : d[5] << 8 | d[4];
+		v16_s = be ? s[0] << 8 | s[1] : s[1] << 8 | s[0];
+
+#define OPENPPE_HOST32(x) ({						\
+	u32 __x = (x);							\
+	if (be)								\
+		put_unaligned_be32(__x, m);				\
+	else								\
+		put_unaligned_le32(__x, m);				\
+	get_unaligned((u32 *)m);					\
+})
+		/* eth_src: offset 4 (val16 << 16, mask ~0xffff0000), 8 */
+		val = OPENPPE_HOST32(v16_s << 16);
+		mask = OPENPPE_HOST32(~0xffff0000);
+		KUNIT_EXPECT_EQ(test, openppe_eth_mangle(eth, &set, 4, val,
+							 mask, be), 0);
+		memcpy(&val, s + 2, 4);
+		KUNIT_EXPECT_EQ(test, openppe_eth_mangle(eth, &set, 8, val, 0,
+							 be), 0);
+		/* eth_dst: offset 0, offset 4 (val16, mask ~0x0000ffff) */
+		memcpy(&val, d, 4);
+		KUNIT_EXPECT_EQ(test, openppe_eth_mangle(eth, &set, 0, val, 0,
+							 be), 0);
+		val = OPENPPE_HOST32(v16_d);
+		mask = OPENPPE_HOST32(~0x0000ffff);
+		KUNIT_EXPECT_EQ(test, openppe_eth_mangle(eth, &set, 4, val,
+							 mask, be), 0);
+#undef OPENPPE_HOST32
+		KUNIT_EXPECT_EQ(test, set, (u32)GENMASK(11, 0));
+		KUNIT_EXPECT_TRUE_MSG(test, ether_addr_equal(eth, d),
+				      "destination MAC %pM, big-endian %d",
+				      eth, be);
+		KUNIT_EXPECT_TRUE_MSG(test, ether_addr_equal(eth + ETH_ALEN, s),
+				      "source MAC %pM, big-endian %d",
+				      eth + ETH_ALEN, be);
+	}
+}
+
 struct openppe_tear_ctx {
 	__le64 word;
 	unsigned long writes;
@@ -1784,6 +1840,7 @@ static struct kunit_case openppe_hash_cases[] = {
 	KUNIT_CASE(openppe_test_lastused),
 	KUNIT_CASE(openppe_test_ts_age),
 	KUNIT_CASE(openppe_test_fw_validate),
+	KUNIT_CASE(openppe_test_eth_mangle_endian),
 	{}
 };
 

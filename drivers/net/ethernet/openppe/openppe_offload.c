@@ -122,6 +122,59 @@ static int openppe_mangle(const struct flow_action_entry *act, u8 *buf,
 	return 0;
 }
 
+/**
+ * openppe_eth_mangle() - apply one Ethernet MANGLE of nf_flow_table
+ * @eth: destination and source MAC being built (12 header bytes)
+ * @set: bit per byte of @eth written
+ * @offset: &flow_action_entry.mangle.offset
+ * @val: &flow_action_entry.mangle.val, as stored
+ * @mask: &flow_action_entry.mangle.mask, as stored
+ * @big_endian: the host that built @val and @mask is big-endian
+ *
+ * flow_offload_eth_src() and flow_offload_eth_dst() (6.1 to 7.3) memcpy()
+ * the words at offsets 0 and 8, so their bytes are header bytes on any host;
+ * but they build the word at offset 4 from a host-order u16 as numbers:
+ * val16 under mask ~0x0000ffff (destination bytes 4-5) and val16 << 16
+ * under mask ~0xffff0000 (source bytes 0-1). Read as header bytes, that is
+ * right on a little-endian host only; a big-endian host stores the two
+ * halves the other way round. So a half-word mask is decoded as numbers:
+ * the low half of the value holds header bytes offset..offset+1, the high
+ * half offset+2..offset+3, each in the byte order memcpy() gave the u16.
+ *
+ * Return: 0, or -EOPNOTSUPP for a rewrite that is not whole bytes of @eth.
+ */
+int openppe_eth_mangle(u8 *eth, u32 *set, u32 offset, u32 val, u32 mask,
+		       bool big_endian)
+{
+	struct flow_action_entry act = {
+		.mangle.offset = offset,
+		.mangle.val = val,
+		.mangle.mask = mask,
+	};
+	u32 nval, nmask;
+	unsigned int pos;
+	u16 half;
+
+	nval = big_endian ? get_unaligned_be32(&val) : get_unaligned_le32(&val);
+	nmask = big_endian ? get_unaligned_be32(&mask) :
+			     get_unaligned_le32(&mask);
+	if (nmask != 0xffff0000 && nmask != 0x0000ffff)
+		return openppe_mangle(&act, eth, 0, 2 * ETH_ALEN, set);
+
+	/* mask 0xffff0000 keeps the high half: the low half is written */
+	half = nmask == 0xffff0000 ? nval & 0xffff : nval >> 16;
+	pos = offset + (nmask == 0xffff0000 ? 0 : 2);
+	if (offset % 4 || pos + 2 > 2 * ETH_ALEN)
+		return -EOPNOTSUPP;
+	if (big_endian)
+		put_unaligned_be16(half, eth + pos);
+	else
+		put_unaligned_le16(half, eth + pos);
+	*set |= 3U << pos;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(openppe_eth_mangle);
+
 /* An ifindex names a device within one network namespace: @net's. */
 static int openppe_port_by_ifindex(struct openppe *ppe, const struct net *net,
 				   int ifindex)
@@ -213,8 +266,10 @@ static int openppe_parse_mangle(struct openppe_parse *ps,
 {
 	switch (act->mangle.htype) {
 	case FLOW_ACT_MANGLE_HDR_TYPE_ETH:
-		return openppe_mangle(act, ps->eth, 0, sizeof(ps->eth),
-				      &ps->eth_set);
+		return openppe_eth_mangle(ps->eth, &ps->eth_set,
+					  act->mangle.offset, act->mangle.val,
+					  act->mangle.mask,
+					  IS_ENABLED(CONFIG_CPU_BIG_ENDIAN));
 	case FLOW_ACT_MANGLE_HDR_TYPE_IP4:
 		if (ps->ipv6)
 			return -EOPNOTSUPP;
