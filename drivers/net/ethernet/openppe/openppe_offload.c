@@ -23,15 +23,21 @@ static const struct rhashtable_params openppe_flow_params = {
 	.automatic_shrinking = true,
 };
 
-#define OPENPPE_ALLOWED_KEYS	(BIT(FLOW_DISSECTOR_KEY_META) |		\
-				 BIT(FLOW_DISSECTOR_KEY_CONTROL) |	\
-				 BIT(FLOW_DISSECTOR_KEY_BASIC) |	\
-				 BIT(FLOW_DISSECTOR_KEY_IPV4_ADDRS) |	\
-				 BIT(FLOW_DISSECTOR_KEY_IPV6_ADDRS) |	\
-				 BIT(FLOW_DISSECTOR_KEY_TCP) |		\
-				 BIT(FLOW_DISSECTOR_KEY_PORTS) |	\
-				 BIT(FLOW_DISSECTOR_KEY_VLAN) |		\
-				 BIT(FLOW_DISSECTOR_KEY_CVLAN))
+/* u64: flow_dissector.used_keys is unsigned int up to 6.5 and 64 bits wide
+ * (keys past 31) from 6.6; BIT() would be 32 bits wide on 32-bit CPUs and
+ * let every key past 31 through the ~mask below.
+ */
+#define OPENPPE_ALLOWED_KEYS	(BIT_ULL(FLOW_DISSECTOR_KEY_META) |	\
+				 BIT_ULL(FLOW_DISSECTOR_KEY_CONTROL) |	\
+				 BIT_ULL(FLOW_DISSECTOR_KEY_BASIC) |	\
+				 BIT_ULL(FLOW_DISSECTOR_KEY_IPV4_ADDRS) | \
+				 BIT_ULL(FLOW_DISSECTOR_KEY_IPV6_ADDRS) | \
+				 BIT_ULL(FLOW_DISSECTOR_KEY_TCP) |	\
+				 BIT_ULL(FLOW_DISSECTOR_KEY_PORTS) |	\
+				 BIT_ULL(FLOW_DISSECTOR_KEY_VLAN) |	\
+				 BIT_ULL(FLOW_DISSECTOR_KEY_CVLAN))
+static_assert(sizeof(OPENPPE_ALLOWED_KEYS) >=
+	      sizeof(((struct flow_dissector *)NULL)->used_keys));
 
 /**
  * struct openppe_parse - state while translating one flow_rule
@@ -460,7 +466,7 @@ int openppe_flow_parse(struct openppe *ppe, const struct flow_rule *rule,
 	memset(e, 0, sizeof(*e));
 	ret = -EOPNOTSUPP;
 
-	if (d->used_keys & ~OPENPPE_ALLOWED_KEYS) {
+	if ((u64)d->used_keys & ~OPENPPE_ALLOWED_KEYS) {
 		openppe_refuse(&ps, UNSUPPORTED, "match key not supported (tunnel?)");
 		goto out;
 	}
