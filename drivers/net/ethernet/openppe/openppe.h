@@ -360,6 +360,8 @@ struct openppe {
 /* openppe_main.c */
 struct openppe *openppe_create(struct device *dev);
 int openppe_read_cnt64(struct openppe *ppe, unsigned int reg, u64 *val);
+int openppe_hw_identify(struct openppe *ppe);
+int openppe_table_log2(u32 max_log2, u32 ways, u32 asked);
 
 /* openppe_port.c */
 int openppe_port_enable(struct openppe *ppe, unsigned int p,

@@ -1504,6 +1504,31 @@ static void openppe_test_refusal_backoff(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&ppe->cnt.backoff_refusals), 1);
 }
 
+/* Probe checks PPE_ID before it writes anything: a parent regmap that is
+ * not an openppe engine must not be reset.
+ */
+static void openppe_test_identify(struct kunit *test)
+{
+	struct openppe_test_ctx *ctx = test->priv;
+	struct openppe *ppe = ctx->ppe;
+
+	ctx->ppe_id = 0x12345678;
+	ctx->ppe_rev = FIELD_PREP(OPENPPE_PPE_REV_HW_ID, 1);
+	ctx->writes = 0;
+	KUNIT_EXPECT_EQ(test, openppe_hw_identify(ppe), -ENODEV);
+	KUNIT_EXPECT_EQ(test, ctx->writes, 0U);
+
+	ctx->ppe_id = OPENPPE_PPE_ID_VALUE;
+	ctx->ppe_rev = FIELD_PREP(OPENPPE_PPE_REV_HW_ID, 2);
+	KUNIT_EXPECT_EQ(test, openppe_hw_identify(ppe), -ENODEV);
+	KUNIT_EXPECT_EQ(test, ctx->writes, 0U);
+
+	ctx->ppe_rev = FIELD_PREP(OPENPPE_PPE_REV_HW_ID, 1);
+	KUNIT_EXPECT_EQ(test, openppe_hw_identify(ppe), 0);
+	KUNIT_EXPECT_EQ(test, ctx->writes, 1U);		/* PPE_CTRL.RESET */
+	KUNIT_EXPECT_EQ(test, ppe->nports, (u32)T_PORTS);
+}
+
 /* 6.1's flow_offload_eth_src()/_dst() build the 4-byte values of the
  * half-words at offset 4 as host integers (val16, val16 << 16, masks
  * ~0xffff0000 / ~0x0000ffff): the bytes in memory differ on a big-endian
@@ -1866,6 +1891,7 @@ static struct kunit_case openppe_engine_cases[] = {
 	KUNIT_CASE(openppe_test_ingress_netns),
 	KUNIT_CASE(openppe_test_port_leaves_flowtable),
 	KUNIT_CASE(openppe_test_refusal_backoff),
+	KUNIT_CASE(openppe_test_identify),
 	KUNIT_CASE(openppe_test_read_le64),
 	{}
 };

@@ -387,16 +387,25 @@ static void openppe_stop(void *data)
 	regmap_write(ppe->regmap, OPENPPE_PPE_CTRL, OPENPPE_PPE_CTRL_RESET);
 }
 
-static int openppe_hw_identify(struct openppe *ppe)
+/**
+ * openppe_hw_identify() - check that the registers are an openppe engine's
+ * @ppe: the PPE, @ppe->regmap set
+ *
+ * Reads PPE_ID and PPE_REV before it writes anything, then resets the
+ * engine (docs/hardware.md section 7, step 1).
+ *
+ * Return: 0 with @ppe->hw_rev and @ppe->nports set, or a negative errno.
+ */
+int openppe_hw_identify(struct openppe *ppe)
 {
 	struct device *dev = ppe->dev;
 	u32 id, caps;
 	int ret;
 
-	ret = regmap_write(ppe->regmap, OPENPPE_PPE_CTRL,
-			   OPENPPE_PPE_CTRL_RESET);
-	if (!ret)
-		ret = regmap_read(ppe->regmap, OPENPPE_PPE_ID, &id);
+	/* nothing is written before PPE_ID says these are an engine's
+	 * registers: a parent regmap may belong to anything
+	 */
+	ret = regmap_read(ppe->regmap, OPENPPE_PPE_ID, &id);
 	if (!ret)
 		ret = regmap_read(ppe->regmap, OPENPPE_PPE_REV, &ppe->hw_rev);
 	if (!ret)
@@ -411,6 +420,10 @@ static int openppe_hw_identify(struct openppe *ppe)
 				     "unsupported engine: hardware id %#lx\n",
 				     FIELD_GET(OPENPPE_PPE_REV_HW_ID,
 					       ppe->hw_rev));
+	ret = regmap_write(ppe->regmap, OPENPPE_PPE_CTRL,
+			   OPENPPE_PPE_CTRL_RESET);
+	if (ret)
+		return dev_err_probe(dev, ret, "cannot reset the engine\n");
 	ppe->nports = min_t(u32, FIELD_GET(OPENPPE_PPE_CAPS_PORTS, caps),
 			    OPENPPE_PORTS_MAX);
 	ppe->nrmacs = min_t(u32, FIELD_GET(OPENPPE_PPE_CAPS_RMACS, caps),
@@ -419,6 +432,7 @@ static int openppe_hw_identify(struct openppe *ppe)
 		return dev_err_probe(dev, -ENODEV, "engine has no ports\n");
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(openppe_hw_identify);
 
 /* Table and counter array of 1 << @log2 entries; false if either is missing.
  * Large tables need more contiguous memory than the platform may have, so
@@ -558,6 +572,15 @@ static int openppe_probe(struct platform_device *pdev)
 
 	if (dev->parent)
 		ppe->regmap = dev_get_regmap(dev->parent, NULL);
+	/* a parent's regmap must at least be shaped like our register file;
+	 * openppe_hw_identify() then checks PPE_ID before any write
+	 */
+	if (ppe->regmap &&
+	    (regmap_get_val_bytes(ppe->regmap) != 4 ||
+	     regmap_get_reg_stride(ppe->regmap) > 4 ||
+	     regmap_get_max_register(ppe->regmap) < OPENPPE_REG_LAST))
+		return dev_err_probe(dev, -ENODEV,
+				     "parent regmap is not an openppe register file\n");
 	if (!ppe->regmap) {
 		base = devm_platform_ioremap_resource(pdev, 0);
 		if (IS_ERR(base))
