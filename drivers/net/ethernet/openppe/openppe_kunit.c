@@ -1529,6 +1529,22 @@ static void openppe_test_identify(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ppe->nports, (u32)T_PORTS);
 }
 
+/* The table is a sane size unless the device tree asks for more. */
+static void openppe_test_table_size(struct kunit *test)
+{
+	/* the engine could do 1M entries: nobody asked, 16K */
+	KUNIT_EXPECT_EQ(test, openppe_table_log2(20, 4, 0), 14);
+	KUNIT_EXPECT_EQ(test, openppe_table_log2(24, 4, 0), 14);
+	/* a small engine: all of it */
+	KUNIT_EXPECT_EQ(test, openppe_table_log2(10, 4, 0), 10);
+	/* asked for: that many (rounded down), at most what the engine has */
+	KUNIT_EXPECT_EQ(test, openppe_table_log2(20, 4, 1 << 18), 18);
+	KUNIT_EXPECT_EQ(test, openppe_table_log2(20, 4, 300), 8);
+	KUNIT_EXPECT_EQ(test, openppe_table_log2(16, 4, 1 << 20), 16);
+	KUNIT_EXPECT_EQ(test, openppe_table_log2(24, 4, 1 << 24), 20);
+	KUNIT_EXPECT_EQ(test, openppe_table_log2(20, 4, 4), -EINVAL);
+}
+
 /* 6.1's flow_offload_eth_src()/_dst() build the 4-byte values of the
  * half-words at offset 4 as host integers (val16, val16 << 16, masks
  * ~0xffff0000 / ~0x0000ffff): the bytes in memory differ on a big-endian
@@ -1865,6 +1881,7 @@ static struct kunit_case openppe_hash_cases[] = {
 	KUNIT_CASE(openppe_test_lastused),
 	KUNIT_CASE(openppe_test_ts_age),
 	KUNIT_CASE(openppe_test_fw_validate),
+	KUNIT_CASE(openppe_test_table_size),
 	KUNIT_CASE(openppe_test_eth_mangle_endian),
 	{}
 };

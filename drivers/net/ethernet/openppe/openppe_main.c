@@ -20,6 +20,8 @@
 
 /* largest table the driver allocates: 1M entries, 128 MiB + 32 MiB */
 #define OPENPPE_DRV_MAX_LOG2	20
+/* table unless the device asks for another size: 16K entries, 2.5 MiB */
+#define OPENPPE_DEFAULT_LOG2	14
 #define OPENPPE_HW_ID_V1	0x0001
 
 /* the only module-level object: debugfs "openppe/", parent of the devices */
@@ -459,11 +461,39 @@ static bool openppe_table_dma_alloc(struct openppe *ppe, unsigned int log2)
 	return false;
 }
 
+/**
+ * openppe_table_log2() - size of the flow table the driver allocates
+ * @max_log2: TBL_CAPS.MAX_LOG2, the largest table the engine supports
+ * @ways: TBL_CAPS.WAYS
+ * @asked: entries the device asks for (openppe,max-entries), 0 if it does not
+ *
+ * The table is DMA memory of 160 bytes per entry; the engine's largest (up to
+ * 1M entries, 160 MiB) would take most of a router's CMA pool. Unless asked,
+ * the driver takes 16K entries, plenty for a home router (each offloaded
+ * connection needs two); a device node asks for more, or less.
+ *
+ * Return: log2 of the number of entries, or -EINVAL when that would be
+ * smaller than two buckets.
+ */
+int openppe_table_log2(u32 max_log2, u32 ways, u32 asked)
+{
+	u32 log2;
+
+	log2 = asked ? ilog2(asked) : OPENPPE_DEFAULT_LOG2;
+	log2 = min(log2, max_log2);
+	if (log2 > OPENPPE_DRV_MAX_LOG2)
+		log2 = OPENPPE_DRV_MAX_LOG2;
+	if (log2 < ilog2(ways) + 1)
+		return -EINVAL;
+	return log2;
+}
+EXPORT_SYMBOL_IF_KUNIT(openppe_table_log2);
+
 static int openppe_table_alloc(struct openppe *ppe)
 {
 	unsigned int log2, ways, min_log2, want_log2;
 	struct device *dev = ppe->dev;
-	u32 caps, max_entries;
+	u32 caps, max_entries = 0;
 	int ret;
 
 	ret = regmap_read(ppe->regmap, OPENPPE_TBL_CAPS, &caps);
@@ -478,22 +508,16 @@ static int openppe_table_alloc(struct openppe *ppe)
 				     "unsupported table geometry (TBL_CAPS %#x)\n",
 				     caps);
 	if (!device_property_read_u32(dev, "openppe,max-entries",
-				      &max_entries)) {
-		if (!max_entries)
-			return dev_err_probe(dev, -EINVAL,
-					     "openppe,max-entries must not be 0\n");
-		log2 = min_t(unsigned int, log2, ilog2(max_entries));
-	}
-	if (log2 > OPENPPE_DRV_MAX_LOG2) {
-		dev_info(dev, "limiting the table to %u entries\n",
-			 1U << OPENPPE_DRV_MAX_LOG2);
-		log2 = OPENPPE_DRV_MAX_LOG2;
-	}
-	min_log2 = ilog2(ways) + 1;
-	if (log2 < min_log2)
+				      &max_entries) && !max_entries)
 		return dev_err_probe(dev, -EINVAL,
-				     "table of %u entries is smaller than two buckets\n",
-				     1U << log2);
+				     "openppe,max-entries must not be 0\n");
+	ret = openppe_table_log2(log2, ways, max_entries);
+	if (ret < 0)
+		return dev_err_probe(dev, ret,
+				     "flow table smaller than two buckets (TBL_CAPS %#x, openppe,max-entries %u)\n",
+				     caps, max_entries);
+	log2 = ret;
+	min_log2 = ilog2(ways) + 1;
 
 	want_log2 = log2;
 	while (!openppe_table_dma_alloc(ppe, log2)) {
