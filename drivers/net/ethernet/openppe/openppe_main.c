@@ -222,6 +222,7 @@ EXPORT_SYMBOL_GPL(openppe_port_attach);
  */
 void openppe_port_detach(struct openppe *ppe, struct net_device *dev)
 {
+	netdevice_tracker tracker;
 	int p, found = -1;
 
 	down_read(&ppe->life_lock);
@@ -234,6 +235,11 @@ void openppe_port_detach(struct openppe *ppe, struct net_device *dev)
 	}
 	if (found >= 0) {
 		RCU_INIT_POINTER(ppe->ports[found].netdev, NULL);
+		/* the port can be attached again as soon as port_lock is
+		 * dropped, and that fills its tracker: take ours along
+		 */
+		tracker = ppe->ports[found].tracker;
+		memset(&ppe->ports[found].tracker, 0, sizeof(tracker));
 		if (!ppe->dead)
 			openppe_port_disable(ppe, found);
 	}
@@ -245,9 +251,7 @@ void openppe_port_detach(struct openppe *ppe, struct net_device *dev)
 	synchronize_rcu();
 	if (!ppe->dead)
 		openppe_flows_flush(ppe, NULL, found);
-	mutex_lock(&ppe->port_lock);
-	netdev_put(dev, &ppe->ports[found].tracker);
-	mutex_unlock(&ppe->port_lock);
+	netdev_put(dev, &tracker);
 	dev_dbg(ppe->dev, "port %d: detached %s\n", found, netdev_name(dev));
 out_unlock:
 	up_read(&ppe->life_lock);
