@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* openppe debugfs: decoded flow table and engine registers */
 
+#include <kunit/visibility.h>
 #include <linux/debugfs.h>
 #include <linux/regmap.h>
 #include <linux/seq_file.h>
@@ -97,32 +98,108 @@ static void openppe_seq_entry(struct seq_file *s, struct openppe *ppe,
 			   ppe->ts_rate ?: OPENPPE_TS_RATE_DEFAULT));
 }
 
-static int openppe_table_show(struct seq_file *s, void *unused)
-{
-	struct openppe *ppe = s->private;
-	const struct openppe_hw_entry *e;
-	u32 i, ts_now = 0;
+/* The table can have 1M entries: it is shown one seq_file buffer at a time,
+ * life_lock held only while a buffer is filled (start to stop). *pos 0 is
+ * the header line, *pos i + 1 the entry in slot i.
+ */
+struct openppe_table_iter {
+	struct openppe *ppe;
+	u32 ts_now;
+};
 
-	down_read(&ppe->life_lock);
-	if (ppe->dead)
-		goto out_unlock;
-	regmap_read(ppe->regmap, OPENPPE_TS_NOW, &ts_now);
-	seq_printf(s, "# %u entries, %u-way, %u buckets, used %d, seeds %#x %#x\n",
-		   ppe->entries, ppe->ways, ppe->nbuckets,
-		   atomic_read(&ppe->entries_used), ppe->seed[0], ppe->seed[1]);
-	for (i = 0; i < ppe->entries; i++) {
+static void *openppe_table_find(struct openppe *ppe, loff_t *pos)
+{
+	const struct openppe_hw_entry *e;
+	u32 i;
+
+	for (i = *pos - 1; i < ppe->entries; i++) {
 		e = &ppe->table[i];
 		if (le32_get_bits(READ_ONCE(e->w[OPENPPE_W_INFO]),
-				  OPENPPE_INFO_STATE) != OPENPPE_STATE_BOUND)
-			continue;
-		openppe_seq_entry(s, ppe, i, e, ts_now);
-		cond_resched();
+				  OPENPPE_INFO_STATE) == OPENPPE_STATE_BOUND) {
+			*pos = i + 1;
+			return (void *)e;
+		}
+		if (!(i % 4096))
+			cond_resched();
 	}
-out_unlock:
-	up_read(&ppe->life_lock);
+	*pos = (loff_t)ppe->entries + 1;
+	return NULL;
+}
+
+static void *openppe_table_start(struct seq_file *s, loff_t *pos)
+{
+	struct openppe_table_iter *it = s->private;
+	struct openppe *ppe = it->ppe;
+
+	down_read(&ppe->life_lock);	/* released in openppe_table_stop() */
+	if (ppe->dead || *pos > ppe->entries)
+		return NULL;
+	if (regmap_read(ppe->regmap, OPENPPE_TS_NOW, &it->ts_now))
+		it->ts_now = 0;
+	if (!*pos)
+		return SEQ_START_TOKEN;
+	return openppe_table_find(ppe, pos);
+}
+
+static void *openppe_table_next(struct seq_file *s, void *v, loff_t *pos)
+{
+	struct openppe_table_iter *it = s->private;
+
+	++*pos;
+	return openppe_table_find(it->ppe, pos);
+}
+
+static void openppe_table_stop(struct seq_file *s, void *v)
+{
+	struct openppe_table_iter *it = s->private;
+
+	up_read(&it->ppe->life_lock);
+}
+
+static int openppe_table_show(struct seq_file *s, void *v)
+{
+	struct openppe_table_iter *it = s->private;
+	struct openppe *ppe = it->ppe;
+
+	lockdep_assert_held(&ppe->life_lock);
+
+	if (v == SEQ_START_TOKEN) {
+		seq_printf(s, "# %u entries, %u-way, %u buckets, used %d, seeds %#x %#x\n",
+			   ppe->entries, ppe->ways, ppe->nbuckets,
+			   atomic_read(&ppe->entries_used), ppe->seed[0],
+			   ppe->seed[1]);
+		return 0;
+	}
+	openppe_seq_entry(s, ppe, (const struct openppe_hw_entry *)v -
+			  ppe->table, v, it->ts_now);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(openppe_table);
+
+static const struct seq_operations openppe_table_sops = {
+	.start = openppe_table_start,
+	.next = openppe_table_next,
+	.stop = openppe_table_stop,
+	.show = openppe_table_show,
+};
+
+static int openppe_table_open(struct inode *inode, struct file *file)
+{
+	struct openppe_table_iter *it;
+
+	it = __seq_open_private(file, &openppe_table_sops, sizeof(*it));
+	if (!it)
+		return -ENOMEM;
+	it->ppe = inode->i_private;
+	return 0;
+}
+
+static const struct file_operations openppe_table_fops = {
+	.owner = THIS_MODULE,
+	.open = openppe_table_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = seq_release_private,
+};
 
 static const struct {
 	const char *name;
@@ -219,6 +296,11 @@ out_unlock:
 }
 DEFINE_SHOW_ATTRIBUTE(openppe_regs);
 
+/**
+ * openppe_debugfs_init() - create openppe/<dev_name>/ and its files
+ * @ppe: the PPE
+ * @root: the parent directory ("openppe/"), or NULL for the debugfs root
+ */
 void openppe_debugfs_init(struct openppe *ppe, struct dentry *root)
 {
 	ppe->debugfs = debugfs_create_dir(dev_name(ppe->dev), root);
@@ -227,9 +309,15 @@ void openppe_debugfs_init(struct openppe *ppe, struct dentry *root)
 	debugfs_create_file("regs", 0400, ppe->debugfs, ppe,
 			    &openppe_regs_fops);
 }
+EXPORT_SYMBOL_IF_KUNIT(openppe_debugfs_init);
 
+/**
+ * openppe_debugfs_exit() - remove the PPE's debugfs directory, recursively
+ * @ppe: the PPE
+ */
 void openppe_debugfs_exit(struct openppe *ppe)
 {
 	debugfs_remove(ppe->debugfs);
 	ppe->debugfs = NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(openppe_debugfs_exit);

@@ -8,11 +8,13 @@
 #include <linux/if_vlan.h>
 #include <linux/in.h>
 #include <linux/ip.h>
+#include <linux/fs.h>
 #include <linux/ipv6.h>
 #include <linux/kthread.h>
 #include <linux/uio.h>
 #include <linux/platform_device.h>
 #include <linux/regmap.h>
+#include <linux/seq_file.h>
 #include <linux/tc_act/tc_csum.h>
 #include <asm/unaligned.h>
 
@@ -1311,6 +1313,8 @@ static void openppe_test_dead_callbacks(struct kunit *test)
 	ppe->dead = false;
 }
 
+/* ---- review findings (issue 12) ---- */
+
 /* Two bound entries never carry one key (hardware.md 3): a second cookie
  * with the key of an installed flow (a re-added UDP flow racing the old
  * one's DESTROY) is refused until the first is gone.
@@ -1543,6 +1547,80 @@ static void openppe_test_table_size(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, openppe_table_log2(16, 4, 1 << 20), 16);
 	KUNIT_EXPECT_EQ(test, openppe_table_log2(24, 4, 1 << 24), 20);
 	KUNIT_EXPECT_EQ(test, openppe_table_log2(20, 4, 4), -EINVAL);
+}
+
+/* read a seq_file: debugfs files have no read_iter for kernel_read() */
+static ssize_t openppe_test_seq_read(struct file *file, char *buf, size_t len,
+				     loff_t *pos)
+{
+	struct kvec kv = { .iov_base = buf, .iov_len = len };
+	struct iov_iter iter;
+	struct kiocb kiocb;
+	ssize_t ret;
+
+	init_sync_kiocb(&kiocb, file);
+	kiocb.ki_pos = *pos;
+	iov_iter_kvec(&iter, READ, &kv, 1, len);
+	ret = seq_read_iter(&kiocb, &iter);
+	*pos = kiocb.ki_pos;
+	return ret;
+}
+
+/* debugfs "table" renders a page at a time, not the whole table at once
+ * under life_lock.
+ */
+static void openppe_test_debugfs_table(struct kunit *test)
+{
+	struct openppe_test_ctx *ctx = test->priv;
+	struct openppe *ppe = ctx->ppe;
+	struct openppe_hw_entry *table, *saved = ppe->table;
+	u32 saved_entries = ppe->entries, n = 1 << 12, i, lines = 0;
+	struct seq_file *seq;
+	struct file *file;
+	loff_t pos = 0;
+	char path[96];
+	ssize_t len;
+	char *buf;
+
+	table = kunit_kzalloc(test, sizeof(*table) * n, GFP_KERNEL);
+	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, table);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < n; i++) {
+		table[i].w[OPENPPE_W_INFO] =
+			le32_encode_bits(OPENPPE_STATE_BOUND,
+					 OPENPPE_INFO_STATE);
+		table[i].w[OPENPPE_W_KEY_PORTS] = cpu_to_le32(i);
+		table[i].w[OPENPPE_W_COUNTER] = cpu_to_le32(i % 16);
+	}
+	openppe_debugfs_init(ppe, NULL);
+	ppe->table = table;
+	ppe->entries = n;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/%s/table",
+		 dev_name(ctx->dev));
+	file = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(file)) {
+		ppe->table = saved;
+		ppe->entries = saved_entries;
+		openppe_debugfs_exit(ppe);
+		KUNIT_FAIL(test, "cannot open %s: %ld", path, PTR_ERR(file));
+		return;
+	}
+	len = openppe_test_seq_read(file, buf, 100, &pos);
+	KUNIT_EXPECT_EQ(test, len, 100);
+	seq = file->private_data;
+	KUNIT_EXPECT_LE(test, seq->size, 2 * PAGE_SIZE);
+	/* and every entry is there, the header line first */
+	pos = 0;
+	while ((len = openppe_test_seq_read(file, buf, PAGE_SIZE, &pos)) > 0)
+		for (i = 0; i < len; i++)
+			lines += buf[i] == '\n';
+	KUNIT_EXPECT_EQ(test, lines, n + 1);
+	fput(file);
+	ppe->table = saved;
+	ppe->entries = saved_entries;
+	openppe_debugfs_exit(ppe);
 }
 
 /* 6.1's flow_offload_eth_src()/_dst() build the 4-byte values of the
@@ -1909,6 +1987,7 @@ static struct kunit_case openppe_engine_cases[] = {
 	KUNIT_CASE(openppe_test_port_leaves_flowtable),
 	KUNIT_CASE(openppe_test_refusal_backoff),
 	KUNIT_CASE(openppe_test_identify),
+	KUNIT_CASE(openppe_test_debugfs_table),
 	KUNIT_CASE(openppe_test_read_le64),
 	{}
 };
