@@ -52,8 +52,12 @@ struct openppe_port_stats {
  * drop a stale handle and call openppe_get() again to find a re-bound PPE.
  * All functions may sleep; none takes RTNL, so they may be called with it
  * held.
+ *
+ * A host driver built in while openppe is a module cannot call it: the
+ * stubs below then stand in (no offload). Such a host's Kconfig entry
+ * should say "depends on OPENPPE || !OPENPPE" to rule that combination out.
  */
-#if IS_ENABLED(CONFIG_OPENPPE)
+#if IS_REACHABLE(CONFIG_OPENPPE)
 struct openppe *openppe_get(struct fwnode_handle *fwnode);
 void openppe_put(struct openppe *ppe);
 bool openppe_alive(struct openppe *ppe);
