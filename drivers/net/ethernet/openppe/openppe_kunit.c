@@ -996,6 +996,76 @@ static void openppe_test_commit_failure(struct kunit *test)
 	cancel_delayed_work_sync(&ppe->recover_work);
 }
 
+/* the first test flow (openppe_test_flow_new() number) from @n on whose
+ * buckets are @b0 then @b1
+ */
+static u32 openppe_test_find(struct kunit *test, u32 n, u32 b0, u32 b1)
+{
+	struct openppe *ppe = ((struct openppe_test_ctx *)test->priv)->ppe;
+	u32 key[OPENPPE_KEY_WORDS], h0, h1, i;
+	struct openppe_flow *f;
+
+	for (; n < 100000; n++) {
+		f = openppe_test_flow_new(test, n);
+		for (i = 0; i < OPENPPE_KEY_WORDS; i++)
+			key[i] = openppe_w(&f->entry, OPENPPE_KEY_FIRST + i);
+		openppe_buckets(key, ppe->seed[0], ppe->seed[1], ppe->nbuckets,
+				&h0, &h1);
+		kunit_kfree(test, f);
+		if (h0 == b0 && h1 == b1)
+			return n;
+	}
+	KUNIT_FAIL(test, "no test flow for buckets %u/%u", b0, b1);
+	return 0;
+}
+
+/* A relocation whose first move fails to commit its copy: the copy's slot
+ * must not stay bound (it would be an orphan the engine keeps forwarding
+ * after the flow's DESTROY), and the engine stops until an INV_ALL.
+ */
+static void openppe_test_move_failure(struct kunit *test)
+{
+	struct openppe_test_ctx *ctx = test->priv;
+	struct openppe *ppe = ctx->ppe;
+	struct openppe_flow *f;
+	u32 n = 0, placed = 0;
+	int i;
+
+	/* one flow in bucket 0 that could move to bucket 2 ... */
+	n = openppe_test_find(test, n, 0, 2);
+	f = openppe_test_flow_new(test, n++);
+	mutex_lock(&f->lock);
+	KUNIT_ASSERT_EQ(test, openppe_table_insert(ppe, f), 0);
+	mutex_unlock(&f->lock);
+	/* ... and seven that can only be in buckets 0 and 1: both full */
+	for (i = 0; i < 2 * T_WAYS - 1; i++) {
+		n = openppe_test_find(test, n, i % 2, !(i % 2));
+		f = openppe_test_flow_new(test, n++);
+		mutex_lock(&f->lock);
+		if (!openppe_table_insert(ppe, f))
+			placed++;
+		mutex_unlock(&f->lock);
+	}
+	KUNIT_ASSERT_EQ(test, placed, 2U * T_WAYS - 1);
+	KUNIT_ASSERT_EQ(test, atomic64_read(&ppe->cnt.relocations), 0);
+
+	/* one more for buckets 0/1: the first flow has to move, and its
+	 * copy's invalidate fails
+	 */
+	n = openppe_test_find(test, n, 0, 1);
+	f = openppe_test_flow_new(test, n);
+	ctx->cache_err = true;
+	mutex_lock(&f->lock);
+	KUNIT_EXPECT_NE(test, openppe_table_insert(ppe, f), 0);
+	mutex_unlock(&f->lock);
+	openppe_expect_free_slots_invalid(test, ppe);
+	KUNIT_EXPECT_TRUE(test, ppe->degraded);
+	KUNIT_EXPECT_EQ(test, ctx->ctrl & OPENPPE_PPE_CTRL_EN, 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->entries_used), 2 * T_WAYS);
+	ctx->cache_err = false;
+	cancel_delayed_work_sync(&ppe->recover_work);
+}
+
 /* ---- REPLACE / DESTROY / STATS through the flow_cls_offload interface ---- */
 
 static const struct openppe_test_flow openppe_test_snat = {
@@ -1982,6 +2052,7 @@ static struct kunit_case openppe_engine_cases[] = {
 	KUNIT_CASE(openppe_test_dead_callbacks),
 	KUNIT_CASE(openppe_test_router_macs),
 	KUNIT_CASE(openppe_test_commit_failure),
+	KUNIT_CASE(openppe_test_move_failure),
 	KUNIT_CASE(openppe_test_duplicate_key),
 	KUNIT_CASE(openppe_test_ingress_netns),
 	KUNIT_CASE(openppe_test_port_leaves_flowtable),
