@@ -39,17 +39,24 @@ exec 9>"$OPENPPE_CACHE/kernel/.lock"
 flock 9
 
 # Every option the fragment sets must survive olddefconfig: a silently dropped
-# KASAN or lockdep would make every run meaningless.
+# KASAN or lockdep would make every run meaningless. One fragment serves every
+# kernel of kernels.conf; an option that some of them do not have (renamed,
+# or merged into another) is preceded by a line "# if-defined: WHY", and only
+# then may it be missing, and only from a kernel whose Kconfig does not
+# define the symbol at all. A rename is two options, each marked.
 verify_config() {
-	local cfg=$1 bad=0 line sym val
+	local cfg=$1 bad=0 line sym val why=
 	while IFS= read -r line; do
 		line=${line#"${line%%[![:space:]]*}"}
 		case $line in
+		"# if-defined:"*) why=${line#"# if-defined:"}; continue ;;
 		CONFIG_*=*) sym=${line%%=*}; val=${line#*=} ;;
 		"# CONFIG_"*" is not set") sym=${line#\# }; sym=${sym%% *}; val=n ;;
-		*) continue ;;
+		*) why=; continue ;;
 		esac
-		if [ "$val" = n ]; then
+		if [ -n "$why" ] && ! kconfig_defines "${sym#CONFIG_}"; then
+			log "fragment: $sym: not in this kernel's Kconfig, as marked:$why"
+		elif [ "$val" = n ]; then
 			if grep -q "^$sym=" "$cfg"; then
 				log "fragment: $sym=n but the kernel has $(grep "^$sym=" "$cfg")"
 				bad=1
@@ -58,8 +65,14 @@ verify_config() {
 			log "fragment: $sym=$val not in the final config ($(grep "^$sym=\|^# $sym is" "$cfg" || echo unset))"
 			bad=1
 		fi
+		why=
 	done <"$FRAG"
 	return "$bad"
+}
+
+# kconfig_defines SYM: some Kconfig file of the source defines SYM
+kconfig_defines() {
+	grep -rqE "^[[:space:]]*(menu)?config $1\$" --include='Kconfig*' "$KSRC"
 }
 
 build() {
