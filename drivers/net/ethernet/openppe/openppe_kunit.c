@@ -12,11 +12,11 @@
 #include <linux/platform_device.h>
 #include <linux/regmap.h>
 #include <linux/tc_act/tc_csum.h>
-#include <asm/unaligned.h>
 
 #include "openppe.h"
+#include "openppe_compat.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+OPENPPE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 
 /* ---- hash: docs/hardware.md section 4 test vectors ---- */
 
