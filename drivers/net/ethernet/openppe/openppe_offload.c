@@ -22,15 +22,19 @@ static const struct rhashtable_params openppe_flow_params = {
 	.automatic_shrinking = true,
 };
 
-#define OPENPPE_ALLOWED_KEYS	(BIT(FLOW_DISSECTOR_KEY_META) |		\
-				 BIT(FLOW_DISSECTOR_KEY_CONTROL) |	\
-				 BIT(FLOW_DISSECTOR_KEY_BASIC) |	\
-				 BIT(FLOW_DISSECTOR_KEY_IPV4_ADDRS) |	\
-				 BIT(FLOW_DISSECTOR_KEY_IPV6_ADDRS) |	\
-				 BIT(FLOW_DISSECTOR_KEY_TCP) |		\
-				 BIT(FLOW_DISSECTOR_KEY_PORTS) |	\
-				 BIT(FLOW_DISSECTOR_KEY_VLAN) |		\
-				 BIT(FLOW_DISSECTOR_KEY_CVLAN))
+/* BIT_ULL: used_keys is 64 bits wide since 6.6 (keys 32 and up exist there),
+ * 32 before; a 32-bit BIT() mask would let the high keys through on 32-bit
+ * CPUs
+ */
+#define OPENPPE_ALLOWED_KEYS	(BIT_ULL(FLOW_DISSECTOR_KEY_META) |	\
+				 BIT_ULL(FLOW_DISSECTOR_KEY_CONTROL) |	\
+				 BIT_ULL(FLOW_DISSECTOR_KEY_BASIC) |	\
+				 BIT_ULL(FLOW_DISSECTOR_KEY_IPV4_ADDRS) | \
+				 BIT_ULL(FLOW_DISSECTOR_KEY_IPV6_ADDRS) | \
+				 BIT_ULL(FLOW_DISSECTOR_KEY_TCP) |	\
+				 BIT_ULL(FLOW_DISSECTOR_KEY_PORTS) |	\
+				 BIT_ULL(FLOW_DISSECTOR_KEY_VLAN) |	\
+				 BIT_ULL(FLOW_DISSECTOR_KEY_CVLAN))
 
 /**
  * struct openppe_parse - state while translating one flow_rule
