@@ -12,6 +12,7 @@
 #include <net/flow_offload.h>
 
 #include "ppesim.h"
+#include "ppesim_compat.h"
 
 #define PPESIM_MAX_MTU		9000
 
@@ -397,7 +398,7 @@ static struct net_device *ppesim_ndev_alloc(struct ppesim_port *port,
 	dev->ethtool_ops = &ppesim_ethtool_ops;
 	dev->priv_destructor = ppesim_ndev_destructor;
 	dev->priv_flags |= IFF_NO_QUEUE | IFF_LIVE_ADDR_CHANGE;
-	dev->features |= NETIF_F_LLTX;
+	ppesim_netdev_set_lltx(dev);
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = PPESIM_MAX_MTU;
 	dev->dev_port = port->hw_port;
