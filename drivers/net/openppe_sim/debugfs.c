@@ -376,7 +376,6 @@ static const struct file_operations ppesim_counter_set_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
 	.write = ppesim_counter_set_write,
-	.llseek = no_llseek,
 };
 
 static ssize_t ppesim_evict_write(struct file *file, const char __user *ubuf,
@@ -407,7 +406,6 @@ static const struct file_operations ppesim_evict_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
 	.write = ppesim_evict_write,
-	.llseek = no_llseek,
 };
 
 /**
