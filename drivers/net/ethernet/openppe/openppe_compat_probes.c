@@ -16,6 +16,7 @@
 #include <linux/device.h>
 #include <linux/module.h>
 #include <linux/stringify.h>
+#include <linux/trace_events.h>
 
 MODULE_INFO(openppe_probe, __stringify(BASELINE));
 
@@ -28,6 +29,7 @@ MODULE_INFO(openppe_probe, __stringify(BASELINE));
  * two-argument form no longer expands (a preprocessor error before 6.10)
  */
 #include <linux/stringify.h>
+#include <linux/trace_events.h>
 #include <trace/stages/stage6_event_callback.h>
 
 const char *openppe_probe(void);
