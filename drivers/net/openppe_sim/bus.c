@@ -216,7 +216,7 @@ static int ppesim_bus_probe(struct device *dev)
 	struct ppesim_cfg *cfg;
 	struct ppesim *sim;
 	unsigned int p;
-	int err;
+	int len, err;
 
 	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
 	if (!cfg)
@@ -225,8 +225,13 @@ static int ppesim_bus_probe(struct device *dev)
 	cfg->nports = bdev->nports;
 	cfg->max_log2 = bdev->max_log2;
 	cfg->present = GENMASK(bdev->nports - 1, 0);
-	for (p = 0; p < bdev->nports; p++)
-		snprintf(cfg->names[p], IFNAMSIZ, "psim%dp%u", dev->id, p);
+	for (p = 0; p < bdev->nports; p++) {
+		len = snprintf(cfg->names[p], IFNAMSIZ, "psim%dp%u", dev->id, p);
+		if (len >= IFNAMSIZ) {
+			err = -ENAMETOOLONG;
+			goto err_free_cfg;
+		}
+	}
 
 	/* the PPE's node exists first: the ports look the PPE up by it */
 	fwnode = fwnode_create_software_node(ppesim_ppe_props, NULL);

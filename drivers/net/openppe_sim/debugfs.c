@@ -417,7 +417,7 @@ static const struct file_operations ppesim_evict_fops = {
 void ppesim_debugfs_create(struct ppesim *sim)
 {
 	struct dentry *ports, *pdir;
-	char name[8];
+	char name[sizeof("4294967295")];
 	unsigned int p;
 
 	sim->ddir = debugfs_create_dir(dev_name(sim->dev), ppesim_ddir);
