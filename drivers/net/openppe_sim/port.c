@@ -348,7 +348,7 @@ static void ppesim_get_strings(struct net_device *dev, u32 sset, u8 *data)
 	if (sset != ETH_SS_STATS || ppesim_get_sset_count(dev, sset) <= 0)
 		return;
 	for (i = 0; i < ARRAY_SIZE(ppesim_stat_names); i++)
-		ethtool_sprintf(&data, "%s", ppesim_stat_names[i]);
+		ppesim_ethtool_puts(&data, ppesim_stat_names[i]);
 	for (i = 1; i < PUNT_NUM; i++)
 		ethtool_sprintf(&data, "punt_%s", ppesim_punt_name(i));
 }

@@ -16,8 +16,10 @@
 #endif
 
 #include <linux/device.h>
+#include <linux/ethtool.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
+#include <linux/string.h>
 
 /* 6.12: <asm/unaligned.h> became <linux/unaligned.h> */
 #ifdef PPESIM_HAVE_LINUX_UNALIGNED_H
@@ -80,6 +82,23 @@ static inline void ppesim_netdev_set_lltx(struct net_device *dev)
 	dev->lltx = true;
 #else
 	dev->features |= NETIF_F_LLTX;
+#endif
+}
+
+/**
+ * ppesim_ethtool_puts() - copy one ethtool string, as ethtool_puts() does
+ * @data: the ethtool strings buffer; advanced by ETH_GSTRING_LEN
+ * @str: the string
+ *
+ * ethtool_puts() exists since 6.8; before, the same two steps here.
+ */
+static inline void ppesim_ethtool_puts(u8 **data, const char *str)
+{
+#ifdef PPESIM_HAVE_ETHTOOL_PUTS
+	ethtool_puts(data, str);
+#else
+	strscpy(*data, str, ETH_GSTRING_LEN);
+	*data += ETH_GSTRING_LEN;
 #endif
 }
 

@@ -68,6 +68,16 @@ void ppesim_probe(struct net_device *dev)
 	dev->lltx = true;
 }
 
+#elif defined(PPESIM_PROBE_ETHTOOL_PUTS)
+/* 6.8: ethtool_puts() copies one ETH_GSTRING_LEN string */
+#include <linux/ethtool.h>
+
+void ppesim_probe(u8 **data);
+void ppesim_probe(u8 **data)
+{
+	ethtool_puts(data, "probe");
+}
+
 #else
 #error "ppesim_compat_probes.c: no PPESIM_PROBE_<name> given"
 #endif
