@@ -2,59 +2,61 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build (or reuse) the arm64 test kernel; print its build directory (KDIR).
 #
+# usage: [KVER=6.12] build-kernel.sh    (KVER: a kernel of tests/qemu/kernels.conf,
+#                                        default the board kernel)
 # Recipe: arm64 allnoconfig + tests/qemu/kernel.config, then Image and modules
 # (which includes modules_prepare and Module.symvers, so out-of-tree modules build
 # with `make -C $KDIR M=...`). The result is cached under
-# $OPENPPE_CACHE/kernel/<key>, the key hashing the source package version, the
-# fragment and this script. A new key starts from a copy of the newest previous
-# build: kbuild tracks every object's config dependencies, so only what the change
-# touches recompiles.
+# $OPENPPE_CACHE/kernel/<KVER>-<key>, the key hashing the source package and its
+# pinned version, the fragment and this script. A new key starts from a copy of
+# the newest previous build of the same KVER: kbuild tracks every object's config
+# dependencies, so only what the change touches recompiles. A build of another
+# kernel is never a seed (every object would rebuild, after a long copy) and
+# never pruned: each KVER keeps its own two newest builds.
+# One kernel build at a time, whatever the KVER (the cache lock).
 #
 # stdout: the KDIR, nothing else. Progress and logs go to stderr / the cache.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 FRAG=$REPO/tests/qemu/kernel.config
-[ -f "$KSRC_TARBALL" ] || die "$KSRC_TARBALL missing (run: make deps)"
-mkdir -p "$OPENPPE_CACHE/src" "$OPENPPE_CACHE/kernel"
+key=$(kernel_key)
+out=$(kdir)
 
+source_ready() {
+	[ -f "$KSRC/.openppe-version" ] && [ "$(cat "$KSRC/.openppe-version")" = "$KSRC_VERSION" ]
+}
+
+# Done already: no lock, so a finished kernel is not kept waiting on another
+# KVER's build.
+if [ -f "$out/.openppe-done" ] && source_ready; then
+	echo "$out"
+	exit 0
+fi
+
+mkdir -p "$OPENPPE_CACHE/src" "$OPENPPE_CACHE/kernel"
 exec 9>"$OPENPPE_CACHE/kernel/.lock"
 flock 9
 
-unpack_source() {
-	local ver upstream
-	ver=$(ksrc_version)
-	if [ -f "$KSRC/.openppe-version" ] &&
-	   [ "$(cat "$KSRC/.openppe-version")" = "$ver" ]; then
-		return 0
-	fi
-	upstream=${ver%%-*}
-	# An unpacked tree without our marker is adopted if it is the same release.
-	if [ -f "$KSRC/Makefile" ] &&
-	   [ "$(make -s -C "$KSRC" kernelversion 2>/dev/null)" = "$upstream" ]; then
-		echo "$ver" >"$KSRC/.openppe-version"
-		return 0
-	fi
-	log "unpacking $KSRC_TARBALL"
-	rm -rf "$KSRC" "$KSRC.tmp"
-	mkdir -p "$KSRC.tmp"
-	tar -xf "$KSRC_TARBALL" -C "$KSRC.tmp" --strip-components=1
-	echo "$ver" >"$KSRC.tmp/.openppe-version"
-	mv "$KSRC.tmp" "$KSRC"
-}
-
 # Every option the fragment sets must survive olddefconfig: a silently dropped
-# KASAN or lockdep would make every run meaningless.
+# KASAN or lockdep would make every run meaningless. One fragment serves every
+# kernel of kernels.conf; an option that some of them do not have (renamed,
+# or merged into another) is preceded by a line "# if-defined: WHY", and only
+# then may it be missing, and only from a kernel whose Kconfig does not
+# define the symbol at all. A rename is two options, each marked.
 verify_config() {
-	local cfg=$1 bad=0 line sym val
+	local cfg=$1 bad=0 line sym val why=
 	while IFS= read -r line; do
 		line=${line#"${line%%[![:space:]]*}"}
 		case $line in
+		"# if-defined:"*) why=${line#"# if-defined:"}; continue ;;
 		CONFIG_*=*) sym=${line%%=*}; val=${line#*=} ;;
 		"# CONFIG_"*" is not set") sym=${line#\# }; sym=${sym%% *}; val=n ;;
-		*) continue ;;
+		*) why=; continue ;;
 		esac
-		if [ "$val" = n ]; then
+		if [ -n "$why" ] && ! kconfig_defines "${sym#CONFIG_}"; then
+			log "fragment: $sym: not in this kernel's Kconfig, as marked:$why"
+		elif [ "$val" = n ]; then
 			if grep -q "^$sym=" "$cfg"; then
 				log "fragment: $sym=n but the kernel has $(grep "^$sym=" "$cfg")"
 				bad=1
@@ -63,8 +65,14 @@ verify_config() {
 			log "fragment: $sym=$val not in the final config ($(grep "^$sym=\|^# $sym is" "$cfg" || echo unset))"
 			bad=1
 		fi
+		why=
 	done <"$FRAG"
 	return "$bad"
+}
+
+# kconfig_defines SYM: some Kconfig file of the source defines SYM
+kconfig_defines() {
+	grep -rqE "^[[:space:]]*(menu)?config $1\$" --include='Kconfig*' "$KSRC"
 }
 
 build() {
@@ -76,20 +84,37 @@ build() {
 	make -C "$KSRC" O="$out" -j"$JOBS" Image modules
 }
 
-newest_build() {
+# build_kver DIR: the KVER a build directory holds ("6.12"), from the release it
+# configured (also right for builds made before directories were named KVER-KEY)
+build_kver() {
+	local major minor
+	IFS=.- read -r major minor _ 2>/dev/null <"$1/include/config/kernel.release" || return 0
+	echo "$major.$minor"
+}
+
+# builds_of_kver: this KVER's finished builds, newest first
+builds_of_kver() {
 	local d
 	# shellcheck disable=SC2012
 	for d in $(ls -td "$OPENPPE_CACHE"/kernel/*/ 2>/dev/null); do
-		[ -f "$d/.openppe-done" ] && { echo "${d%/}"; return 0; }
+		d=${d%/}
+		[ -f "$d/.openppe-done" ] && [ "$(build_kver "$d")" = "$KVER" ] && echo "$d"
 	done
-	# The project's one-off trial build of the same recipe, if still around.
-	[ -f "$OPENPPE_CACHE/trial/arch/arm64/boot/Image" ] && echo "$OPENPPE_CACHE/trial"
 	return 0
 }
 
-unpack_source
-key=$(kernel_key)
-out=$OPENPPE_CACHE/kernel/$key
+newest_build() {
+	local d
+	d=$(builds_of_kver | head -n1)
+	[ -n "$d" ] && { echo "$d"; return 0; }
+	# The project's one-off trial build of the same recipe, if still around.
+	[ -f "$OPENPPE_CACHE/trial/arch/arm64/boot/Image" ] &&
+		[ "$(build_kver "$OPENPPE_CACHE/trial")" = "$KVER" ] && echo "$OPENPPE_CACHE/trial"
+	return 0
+}
+
+"$REPO/tests/qemu/fetch-ksrc.sh" >/dev/null
+source_ready || die "$KSRC is not $KSRC_PKG $KSRC_VERSION after fetch-ksrc.sh"
 if [ -f "$out/.openppe-done" ]; then
 	echo "$out"
 	exit 0
@@ -99,14 +124,14 @@ fi
 rm -rf "$OPENPPE_CACHE"/kernel/*.tmp
 seed=$(newest_build)
 if [ -n "$seed" ]; then
-	log "new kernel key $key: starting from $seed (incremental)"
+	log "new $KVER kernel key $key: starting from $seed (incremental)"
 	cp -a "$seed" "$out.tmp"
 else
-	log "new kernel key $key: full build (about 5-10 minutes)"
+	log "new $KVER kernel key $key: full build (about 10-15 minutes)"
 	mkdir -p "$out.tmp"
 fi
 
-logf=$OPENPPE_CACHE/kernel/$key.log
+logf=$out.log
 start=$SECONDS
 if ! build "$out.tmp" >"$logf" 2>&1; then
 	tail -n 40 "$logf" >&2
@@ -116,10 +141,10 @@ echo "$key" >"$out.tmp/.openppe-done"
 mv "$out.tmp" "$out"
 log "kernel built in $((SECONDS - start))s: $out"
 
-# Keep the two newest builds (someone may still be using the previous KDIR).
-# shellcheck disable=SC2012
-ls -td "$OPENPPE_CACHE"/kernel/*/ | tail -n +3 | while read -r old; do
-	log "pruning old kernel build $old"
-	rm -rf "$old"
+# Keep this KVER's two newest builds (someone may still be using the previous
+# KDIR); other kernels' builds are theirs to prune.
+builds_of_kver | tail -n +3 | while read -r old; do
+	log "pruning old $KVER kernel build $old"
+	rm -rf "$old" "$old.log"
 done
 echo "$out"

@@ -8,10 +8,19 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 OPENPPE_CACHE=${OPENPPE_CACHE:-/var/cache/openppe}
 BUILD=${OPENPPE_BUILD:-$REPO/build}
 
-# Kernel source: Debian's linux-source-6.1, unpacked once into the cache.
-KSRC_PKG=linux-source-6.1
-KSRC_TARBALL=/usr/src/linux-source-6.1.tar.xz
-KSRC=$OPENPPE_CACHE/src/linux-source-6.1
+# The kernels: tests/qemu/kernels.conf, one line each (KVER PKG VER SUITE ROLE).
+# KVER selects one (KVER=6.12 make kernel); the default is the board kernel.
+# Its source, Debian's linux-source-X at the pinned version, is unpacked once
+# into the cache by fetch-ksrc.sh.
+kernels() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$REPO/tests/qemu/kernels.conf"; }
+KVER=${KVER:-$(kernels | awk '$5 == "board" { print $1; exit }')}
+export KVER
+read -r _ KSRC_PKG KSRC_VERSION KSRC_SUITE KSRC_ROLE < <(kernels | awk -v k="$KVER" '$1 == k') || {
+	printf '%s: error: KVER=%s is not in tests/qemu/kernels.conf (known: %s)\n' \
+		"${0##*/}" "$KVER" "$(kernels | awk '{ print $1 }' | xargs)" >&2
+	exit 1
+}
+KSRC=$OPENPPE_CACHE/src/$KSRC_PKG
 
 ARCH=arm64
 CROSS_COMPILE=aarch64-linux-gnu-
@@ -33,19 +42,15 @@ die() { printf '%s: error: %s\n' "${0##*/}" "$*" >&2; exit 1; }
 # sha256 of stdin, hex only
 sha256() { sha256sum | cut -d' ' -f1; }
 
-ksrc_version() {
-	dpkg-query -W -f='${Version}' "$KSRC_PKG" 2>/dev/null ||
-		die "$KSRC_PKG is not installed (run: make deps)"
-}
-
-# The kernel cache key: source package version + config fragment + the builder
-# itself (a changed recipe must not silently reuse an old tree).
+# The kernel cache key: source package and pinned version + config fragment +
+# the builder itself (a changed recipe must not silently reuse an old tree).
+# Build directories are named KVER-KEY, so each kernel's builds are told apart.
 kernel_key() {
 	{
-		printf 'src %s\n' "$(ksrc_version)"
+		printf 'src %s %s\n' "$KSRC_PKG" "$KSRC_VERSION"
 		cat "$REPO/tests/qemu/kernel.config"
 		cat "$REPO/tests/qemu/build-kernel.sh"
 	} | sha256 | cut -c1-16
 }
 
-kdir() { printf '%s/kernel/%s\n' "$OPENPPE_CACHE" "$(kernel_key)"; }
+kdir() { printf '%s/kernel/%s-%s\n' "$OPENPPE_CACHE" "$KVER" "$(kernel_key)"; }

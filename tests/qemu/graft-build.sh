@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build openppe grafted into a copy of the kernel tree, enabled through Kconfig.
 #
-# usage: graft-build.sh m|y
+# usage: [KVER=6.12] graft-build.sh m|y    (KVER: see kernels.conf)
 #
 # Proves the directories drop into a kernel tree unchanged: the drivers are
 # copied into a hard-linked copy of the kernel source, sourced from
@@ -24,12 +24,15 @@ esac
 KDIR=${KDIR:-$("$REPO/tests/qemu/build-kernel.sh")}
 key=$(kernel_key)
 work=$OPENPPE_CACHE/graft
-tree=$work/src
-obj=$work/obj
+# per kernel: switching KVER must not recopy a whole build directory
+tree=$work/$KVER/src
+obj=$work/$KVER/obj
 
-mkdir -p "$work"
+mkdir -p "$work/$KVER"
 exec 9>"$work/.lock"
 flock 9
+# the layout before KVER (one src/ and obj/), gone with it
+rm -rf "${work:?}/src" "${work:?}/obj"
 
 # the graft tree: recreated each time (hard links, a few seconds)
 rm -rf "$tree"

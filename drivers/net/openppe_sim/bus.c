@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 
 #include "ppesim.h"
+#include "ppesim_compat.h"
 
 /**
  * struct ppesim_bus_dev - a run-time instance on the sim bus
@@ -64,8 +65,9 @@ static const struct device_type ppesim_bus_dev_type = {
 
 static struct bus_type ppesim_bus;
 
-static ssize_t new_device_store(struct bus_type *bus, const char *buf,
-				size_t count)
+static ssize_t
+new_device_store(PPESIM_BUS_CONST struct bus_type *bus, const char *buf,
+		 size_t count)
 {
 	unsigned int id, nports, entries = BIT(PPESIM_BUS_LOG2), log2;
 	struct ppesim_bus_dev *bdev;
@@ -143,8 +145,9 @@ static void ppesim_bus_dev_del(struct ppesim_bus_dev *bdev)
 	ida_free(&ppesim_bus_ids, id);
 }
 
-static ssize_t del_device_store(struct bus_type *bus, const char *buf,
-				size_t count)
+static ssize_t
+del_device_store(PPESIM_BUS_CONST struct bus_type *bus, const char *buf,
+		 size_t count)
 {
 	struct ppesim_bus_dev *bdev;
 	int err = -ENOENT;
@@ -194,11 +197,7 @@ static int ppesim_bus_add_ppe(struct ppesim_bus_dev *bdev)
 	if (err)
 		goto err_put_pdev;
 	/* as "dma-coherent" in DT: the engine sees CPU writes directly */
-#if IS_ENABLED(CONFIG_ARCH_HAS_SYNC_DMA_FOR_DEVICE) || \
-	IS_ENABLED(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU) || \
-	IS_ENABLED(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU_ALL)
-	pdev->dev.dma_coherent = true;
-#endif
+	ppesim_dev_set_dma_coherent(&pdev->dev);
 	err = platform_device_add(pdev);
 	if (err)
 		goto err_put_pdev;
@@ -217,7 +216,7 @@ static int ppesim_bus_probe(struct device *dev)
 	struct ppesim_cfg *cfg;
 	struct ppesim *sim;
 	unsigned int p;
-	int err;
+	int len, err;
 
 	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
 	if (!cfg)
@@ -226,8 +225,13 @@ static int ppesim_bus_probe(struct device *dev)
 	cfg->nports = bdev->nports;
 	cfg->max_log2 = bdev->max_log2;
 	cfg->present = GENMASK(bdev->nports - 1, 0);
-	for (p = 0; p < bdev->nports; p++)
-		snprintf(cfg->names[p], IFNAMSIZ, "psim%dp%u", dev->id, p);
+	for (p = 0; p < bdev->nports; p++) {
+		len = snprintf(cfg->names[p], IFNAMSIZ, "psim%dp%u", dev->id, p);
+		if (len >= IFNAMSIZ) {
+			err = -ENAMETOOLONG;
+			goto err_free_cfg;
+		}
+	}
 
 	/* the PPE's node exists first: the ports look the PPE up by it */
 	fwnode = fwnode_create_software_node(ppesim_ppe_props, NULL);

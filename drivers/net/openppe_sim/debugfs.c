@@ -389,7 +389,6 @@ static const struct file_operations ppesim_counter_set_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
 	.write = ppesim_counter_set_write,
-	.llseek = no_llseek,
 };
 
 static ssize_t ppesim_evict_write(struct file *file, const char __user *ubuf,
@@ -420,7 +419,6 @@ static const struct file_operations ppesim_evict_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
 	.write = ppesim_evict_write,
-	.llseek = no_llseek,
 };
 
 /**
@@ -432,7 +430,7 @@ static const struct file_operations ppesim_evict_fops = {
 void ppesim_debugfs_create(struct ppesim *sim)
 {
 	struct dentry *ports, *pdir;
-	char name[8];
+	char name[sizeof("4294967295")];
 	unsigned int p;
 
 	sim->ddir = debugfs_create_dir(dev_name(sim->dev), ppesim_ddir);

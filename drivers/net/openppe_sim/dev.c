@@ -137,6 +137,20 @@ static int ppesim_of_parse(struct device *dev, struct ppesim_cfg *cfg)
 	return 0;
 }
 
+/* Unbind: what a .remove callback would do, as a device-managed action (the
+ * last one probe adds, so it runs first). .remove changed its return type in
+ * 6.11; an action reads the same on every kernel.
+ */
+static void ppesim_pdev_teardown(void *data)
+{
+	struct ppesim *sim = data;
+
+	/* the PPE driver unbinds (resets the engine) before the ports go */
+	of_platform_depopulate(sim->dev);
+	ppesim_destroy(sim);
+	fwnode_handle_put(sim->cfg.ppe_fwnode);
+}
+
 static int ppesim_pdev_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
@@ -165,7 +179,7 @@ static int ppesim_pdev_probe(struct platform_device *pdev)
 		goto err_destroy;
 	}
 	kfree(cfg);
-	return 0;
+	return devm_add_action_or_reset(dev, ppesim_pdev_teardown, sim);
 
 err_destroy:
 	of_platform_depopulate(dev);
@@ -176,17 +190,6 @@ err_put_ppe:
 	return err;
 }
 
-static int ppesim_pdev_remove(struct platform_device *pdev)
-{
-	struct ppesim *sim = platform_get_drvdata(pdev);
-
-	/* the PPE driver unbinds (resets the engine) before the ports go */
-	of_platform_depopulate(&pdev->dev);
-	ppesim_destroy(sim);
-	fwnode_handle_put(sim->cfg.ppe_fwnode);
-	return 0;
-}
-
 static const struct of_device_id ppesim_of_match[] = {
 	{ .compatible = "openppe,sim" },
 	{ }
@@ -195,7 +198,6 @@ MODULE_DEVICE_TABLE(of, ppesim_of_match);
 
 static struct platform_driver ppesim_pdrv = {
 	.probe = ppesim_pdev_probe,
-	.remove = ppesim_pdev_remove,
 	.driver = {
 		.name = PPESIM_DRV_NAME,
 		.of_match_table = ppesim_of_match,

@@ -4,10 +4,10 @@
 #include <linux/bitfield.h>
 #include <linux/crc32.h>
 #include <linux/stddef.h>
-#include <asm/unaligned.h>
 #include <kunit/visibility.h>
 
 #include "ppesim.h"
+#include "ppesim_compat.h"
 
 /**
  * ppesim_fw_validate() - check an uploaded image as the engine does at BOOT

@@ -10,11 +10,11 @@
 #include <linux/ppp_defs.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <asm/unaligned.h>
 
 #include "ppesim.h"
+#include "ppesim_compat.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+PPESIM_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 
 /* ---- hash: the vectors of docs/hardware.md section 4 ---- */
 

@@ -11,13 +11,13 @@
 #include <linux/string.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
-#include <asm/unaligned.h>
 #include <kunit/visibility.h>
 #include <net/checksum.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
 
 #include "ppesim.h"
+#include "ppesim_compat.h"
 
 #define PPESIM_PPPOE_HLEN	8	/* PPPoE session header + PPP protocol */
 

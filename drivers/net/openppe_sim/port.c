@@ -12,6 +12,7 @@
 #include <net/flow_offload.h>
 
 #include "ppesim.h"
+#include "ppesim_compat.h"
 
 #define PPESIM_MAX_MTU		9000
 
@@ -347,7 +348,7 @@ static void ppesim_get_strings(struct net_device *dev, u32 sset, u8 *data)
 	if (sset != ETH_SS_STATS || ppesim_get_sset_count(dev, sset) <= 0)
 		return;
 	for (i = 0; i < ARRAY_SIZE(ppesim_stat_names); i++)
-		ethtool_sprintf(&data, "%s", ppesim_stat_names[i]);
+		ppesim_ethtool_puts(&data, ppesim_stat_names[i]);
 	for (i = 1; i < PUNT_NUM; i++)
 		ethtool_sprintf(&data, "punt_%s", ppesim_punt_name(i));
 }
@@ -397,7 +398,7 @@ static struct net_device *ppesim_ndev_alloc(struct ppesim_port *port,
 	dev->ethtool_ops = &ppesim_ethtool_ops;
 	dev->priv_destructor = ppesim_ndev_destructor;
 	dev->priv_flags |= IFF_NO_QUEUE | IFF_LIVE_ADDR_CHANGE;
-	dev->features |= NETIF_F_LLTX;
+	ppesim_netdev_set_lltx(dev);
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = PPESIM_MAX_MTU;
 	dev->dev_port = port->hw_port;

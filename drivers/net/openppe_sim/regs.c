@@ -3,10 +3,10 @@
 
 #include <linux/bitfield.h>
 #include <linux/regmap.h>
-#include <asm/unaligned.h>
 #include <kunit/visibility.h>
 
 #include "ppesim.h"
+#include "ppesim_compat.h"
 
 #define PPESIM_REG_MAX	(PORT_REG(PORT_MAX, 0) - 4)
 

@@ -128,11 +128,11 @@ static void openppe_bench_match_init(struct openppe_bench_match *m)
 	struct flow_dissector *d = &m->dissector;
 
 	memset(m, 0, sizeof(*m));
-	d->used_keys = BIT(FLOW_DISSECTOR_KEY_META) |
-		       BIT(FLOW_DISSECTOR_KEY_CONTROL) |
-		       BIT(FLOW_DISSECTOR_KEY_BASIC) |
-		       BIT(FLOW_DISSECTOR_KEY_IPV4_ADDRS) |
-		       BIT(FLOW_DISSECTOR_KEY_PORTS);
+	d->used_keys = BIT_ULL(FLOW_DISSECTOR_KEY_META) |
+		       BIT_ULL(FLOW_DISSECTOR_KEY_CONTROL) |
+		       BIT_ULL(FLOW_DISSECTOR_KEY_BASIC) |
+		       BIT_ULL(FLOW_DISSECTOR_KEY_IPV4_ADDRS) |
+		       BIT_ULL(FLOW_DISSECTOR_KEY_PORTS);
 	d->offset[FLOW_DISSECTOR_KEY_META] =
 		offsetof(struct openppe_bench_keys, meta);
 	d->offset[FLOW_DISSECTOR_KEY_CONTROL] =

@@ -6,9 +6,9 @@
 #include <linux/device.h>
 #include <linux/firmware.h>
 #include <linux/regmap.h>
-#include <asm/unaligned.h>
 
 #include "openppe.h"
+#include "openppe_compat.h"
 
 #define OPENPPE_FW_MAGIC		0x5746504f	/* "OPFW" */
 #define OPENPPE_FW_FORMAT		1

@@ -16,11 +16,11 @@
 #include <linux/regmap.h>
 #include <linux/seq_file.h>
 #include <linux/tc_act/tc_csum.h>
-#include <asm/unaligned.h>
 
 #include "openppe.h"
+#include "openppe_compat.h"
 
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+OPENPPE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
 
 /* ---- hash: docs/hardware.md section 4 test vectors ---- */
 
@@ -307,6 +307,7 @@ struct openppe_test_flow {
 	u16 sid;
 	bool no_mac;
 	bool tunnel;
+	bool last_key;		/* the kernel's highest dissector key */
 	bool drop_action;
 	bool tcp_flag_match;
 	bool vlan_used_keys;	/* flag VLAN keys in used_keys, as tc does */
@@ -431,7 +432,7 @@ static void openppe_test_use(struct openppe_test_match *m,
 			     enum flow_dissector_key_id k, size_t offset)
 {
 	m->dissector.offset[k] = offset;
-	m->dissector.used_keys |= BIT(k);
+	m->dissector.used_keys |= BIT_ULL(k);
 }
 
 #define OPENPPE_TEST_USE(m, k, field) \
@@ -520,6 +521,11 @@ static struct flow_rule *openppe_test_rule(struct kunit *test,
 		k->enc_key_id.keyid = htonl(42);
 		m->mask.enc_key_id.keyid = htonl(0xffffffff);
 	}
+	/* bit 31 before 6.6, above 31 since (used_keys became 64-bit): no
+	 * key data, the flag alone must be refused
+	 */
+	if (f->last_key)
+		m->dissector.used_keys |= BIT_ULL(FLOW_DISSECTOR_KEY_MAX - 1);
 
 	/* nf_flow_rule_route_common(), then NAT, then redirect */
 	if (!f->no_mac)
@@ -623,6 +629,10 @@ static const struct openppe_test_flow openppe_parse_cases[] = {
 	{ .name = "tunnel-match", .proto = IPPROTO_UDP, .iport = 1,
 	  .eport = 0, .sip = T_SIP, .dip = T_DIP, .npop = -1,
 	  .tunnel = true, .ret = -EOPNOTSUPP,
+	  .why = OPENPPE_REFUSE_UNSUPPORTED },
+	{ .name = "highest-dissector-key", .proto = IPPROTO_UDP, .iport = 1,
+	  .eport = 0, .sip = T_SIP, .dip = T_DIP, .npop = -1,
+	  .last_key = true, .ret = -EOPNOTSUPP,
 	  .why = OPENPPE_REFUSE_UNSUPPORTED },
 	{ .name = "unknown-action", .proto = IPPROTO_UDP, .iport = 1,
 	  .eport = 0, .sip = T_SIP, .dip = T_DIP, .npop = -1,

@@ -17,6 +17,7 @@
 #include <linux/reset.h>
 
 #include "openppe.h"
+#include "openppe_compat.h"
 
 /* largest table the driver allocates: 1M entries, 128 MiB + 32 MiB */
 #define OPENPPE_DRV_MAX_LOG2	20

@@ -11,9 +11,9 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/tc_act/tc_csum.h>
-#include <asm/unaligned.h>
 
 #include "openppe.h"
+#include "openppe_compat.h"
 #include "openppe_trace.h"
 
 static const struct rhashtable_params openppe_flow_params = {

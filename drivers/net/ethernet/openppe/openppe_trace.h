@@ -10,6 +10,7 @@
 #include <linux/tracepoint.h>
 
 #include "openppe.h"
+#include "openppe_compat.h"
 
 TRACE_EVENT(openppe_replace,
 	    TP_PROTO(const struct openppe *ppe, unsigned long cookie,
@@ -22,7 +23,7 @@ TRACE_EVENT(openppe_replace,
 			     __field(u32, egress)
 			     __field(u32, counter)
 			     __field(int, result)),
-	    TP_fast_assign(__assign_str(dev, dev_name(ppe->dev));
+	    TP_fast_assign(openppe_assign_str(dev, dev_name(ppe->dev));
 			   __entry->cookie = cookie;
 			   __entry->info = e ? openppe_w(e, OPENPPE_W_INFO) : 0;
 			   __entry->meta = e ? openppe_w(e, OPENPPE_W_KEY_META) : 0;
@@ -55,7 +56,7 @@ TRACE_EVENT(openppe_destroy,
 			     __field(u64, bytes)
 			     __field(u64, unreported)
 			     __field(int, result)),
-	    TP_fast_assign(__assign_str(dev, dev_name(ppe->dev));
+	    TP_fast_assign(openppe_assign_str(dev, dev_name(ppe->dev));
 			   __entry->cookie = cookie;
 			   openppe_entry_tuple(flow ? &flow->entry : NULL,
 					       &__entry->proto, __entry->src,
@@ -83,7 +84,7 @@ TRACE_EVENT(openppe_stats,
 			     __field(u64, bytes)
 			     __field(u64, lastused)
 			     __field(int, result)),
-	    TP_fast_assign(__assign_str(dev, dev_name(ppe->dev));
+	    TP_fast_assign(openppe_assign_str(dev, dev_name(ppe->dev));
 			   __entry->cookie = cookie;
 			   __entry->pkts = pkts;
 			   __entry->bytes = bytes;
@@ -102,7 +103,7 @@ TRACE_EVENT(openppe_relocate,
 			     __field(unsigned long, cookie)
 			     __field(u32, from)
 			     __field(u32, to)),
-	    TP_fast_assign(__assign_str(dev, dev_name(ppe->dev));
+	    TP_fast_assign(openppe_assign_str(dev, dev_name(ppe->dev));
 			   __entry->cookie = cookie;
 			   __entry->from = from;
 			   __entry->to = to;),
