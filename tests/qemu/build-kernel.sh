@@ -120,8 +120,9 @@ if [ -f "$out/.openppe-done" ]; then
 	exit 0
 fi
 
-# leftovers of interrupted builds (we hold the lock, nobody is using them)
-rm -rf "$OPENPPE_CACHE"/kernel/*.tmp
+# leftovers of interrupted builds (we hold the lock, nobody is using them),
+# including a build moved into place but not yet marked done
+rm -rf "$OPENPPE_CACHE"/kernel/*.tmp "$out"
 seed=$(newest_build)
 if [ -n "$seed" ]; then
 	log "new $KVER kernel key $key: starting from $seed (incremental)"
@@ -137,8 +138,13 @@ if ! build "$out.tmp" >"$logf" 2>&1; then
 	tail -n 40 "$logf" >&2
 	die "kernel build failed; full log: $logf"
 fi
-echo "$key" >"$out.tmp/.openppe-done"
 mv "$out.tmp" "$out"
+# The build directory's generated Makefile may name the directory it was built
+# in (7.x exports KBUILD_OUTPUT=<absolute path>): make it name its final place,
+# or `make -C $KDIR M=...` looks for the .tmp directory.
+make -s -C "$KSRC" O="$out" outputmakefile >>"$logf" 2>&1 ||
+	die "could not regenerate $out/Makefile; full log: $logf"
+echo "$key" >"$out/.openppe-done"
 log "kernel built in $((SECONDS - start))s: $out"
 
 # Keep this KVER's two newest builds (someone may still be using the previous
