@@ -21,7 +21,7 @@ set -euo pipefail
 GUEST_PKGS=(
 	busybox-static bash coreutils procps grep sed mawk findutils diffutils
 	debianutils netbase kmod iproute2 iputils-ping nftables conntrack ethtool
-	tcpdump netcat-openbsd iperf3 ppp pppoe
+	tcpdump netcat-openbsd iperf3 ppp pppoe socat
 )
 
 # Pulled in only for packages' maintainer scripts (debconf, adduser, usrmerge),
