@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the guest's initramfs: arm64 Debian userland + openppe modules/firmware.
 #
-# usage: build-initramfs.sh [OUT]   (default build/vm/initramfs.cpio)
+# usage: build-initramfs.sh [OUT]   (default build/vm/initramfs.cpio; for a
+#                                    kernel other than the board's
+#                                    build/kver/KVER/vm/initramfs.cpio)
 #
 # Two uncompressed cpio archives, concatenated (the kernel unpacks them in turn;
 # uncompressed because decompressing under TCG costs more than it saves):
@@ -30,7 +32,7 @@ GUEST_PKGS=(
 # boot time under TCG. A test that needs perl adds it to GUEST_PKGS.
 GUEST_SKIP='^(perl|perl-base|perl-modules-[0-9.]+|libperl[0-9.]+|lib.*-perl|debconf|adduser|usrmerge)_'
 
-out=${1:-$BUILD/vm/initramfs.cpio}
+out=${1:-$KOUT/vm/initramfs.cpio}
 KDIR=${KDIR:-$("$REPO/tests/qemu/build-kernel.sh")}
 release=$(cat "$KDIR/include/config/kernel.release") || die "no kernel release in $KDIR"
 
@@ -109,8 +111,8 @@ for f in modules.builtin modules.builtin.modinfo modules.order; do
 	[ -f "$KDIR/$f" ] && cp "$KDIR/$f" "$ov/lib/modules/$release/"
 done
 nmod=0
-if [ -d "$BUILD/modules" ]; then
-	for ko in "$BUILD"/modules/*.ko; do
+if [ -d "$KOUT/modules" ]; then
+	for ko in "$KOUT"/modules/*.ko; do
 		[ -e "$ko" ] || continue
 		cp "$ko" "$ov/lib/modules/$release/extra/"
 		nmod=$((nmod + 1))

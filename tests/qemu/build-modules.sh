@@ -3,16 +3,17 @@
 # Build openppe's modules out of tree against the test kernel; collect them.
 #
 # usage: build-modules.sh [DIR [make args...]]
-#   DIR   scratch copy to build in (default build/kbuild); objects stay there so
+#   DIR   scratch copy to build in (default build/kbuild, or build/kver/KVER/kbuild
+#         for a kernel other than the board's); objects stay there so
 #         rebuilds are incremental
 #   args  extra kbuild arguments, e.g. W=1 or C=2
 # The sources (Kbuild, drivers/, include/) are mirrored into DIR so the shared
 # working tree stays free of objects. Without extra args, the .ko files are
-# collected into build/modules/.
+# collected into build/modules/ (build/kver/KVER/modules/).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-dir=${1:-$BUILD/kbuild}
+dir=${1:-$KOUT/kbuild}
 shift || true
 KDIR=${KDIR:-$("$REPO/tests/qemu/build-kernel.sh")}
 [ -f "$KDIR/Module.symvers" ] || die "KDIR $KDIR has no Module.symvers (run: make kernel)"
@@ -34,9 +35,9 @@ done
 make -C "$KDIR" M="$dir" -j"$JOBS" "$@" modules
 
 if [ $# -eq 0 ]; then
-	rm -rf "$BUILD/modules"
-	mkdir -p "$BUILD/modules"
-	find "$dir" -name '*.ko' -exec cp {} "$BUILD/modules/" \;
-	n=$(find "$BUILD/modules" -name '*.ko' | wc -l)
-	log "$n module(s) in $BUILD/modules"
+	rm -rf "$KOUT/modules"
+	mkdir -p "$KOUT/modules"
+	find "$dir" -name '*.ko' -exec cp {} "$KOUT/modules/" \;
+	n=$(find "$KOUT/modules" -name '*.ko' | wc -l)
+	log "$n module(s) in $KOUT/modules"
 fi

@@ -214,6 +214,7 @@ modules_gate() {
 # A kernel not yet in the cache is built first (10-20 minutes each).
 stage "static gates: W=1 and sparse (C=2) on the other kernels"
 mapfile -t other_kvers < <(kernels | awk -v b="$KVER" '$1 != b { print $1 }')
+declare -A other_kdir=()	# KVER -> its KDIR, for the kernels that built
 for k in "${other_kvers[@]}"; do
 	name="W=1 and sparse on $k: no warnings"
 	if ! have_drivers; then
@@ -227,6 +228,7 @@ for k in "${other_kvers[@]}"; do
 		continue
 	fi
 	t1=$SECONDS
+	other_kdir[$k]=$kd
 	for pass in W=1 C=2; do
 		log=$CHECK/${pass%=*}-$k.log
 		if ! why=$(KVER=$k KDIR=$kd modules_gate "$CHECK/w1-$k" "$log" "$pass"); then
@@ -372,6 +374,25 @@ else
 	guest_ok=0
 fi
 
+# The other kernels boot too (KUnit and the core end-to-end set of
+# tests/qemu/core-tests): their modules and initramfs, under build/kver/KVER.
+other_guest=()
+for k in "${other_kvers[@]}"; do
+	name="build: modules and guest initramfs for $k"
+	if [ -z "${other_kdir[$k]:-}" ]; then
+		result fail "$name" "no $k kernel (see its W=1 result)"
+		continue
+	fi
+	if KVER=$k KDIR=${other_kdir[$k]} "$REPO/tests/qemu/build-modules.sh" >"$CHECK/guest-$k.log" 2>&1 &&
+	   KVER=$k KDIR=${other_kdir[$k]} "$REPO/tests/qemu/build-initramfs.sh" >>"$CHECK/guest-$k.log" 2>&1; then
+		result pass "$name"
+		other_guest+=("$k")
+	else
+		result fail "$name"
+		diag_file "$CHECK/guest-$k.log" 30
+	fi
+done
+
 stage "dt-schema: board DTB against our bindings"
 board=$BUILD/vm/board.dtb
 # the source in a file, not a pipe: grep -q would leave at the first match,
@@ -421,7 +442,8 @@ vm_test() {
 undeclared_skips() {
 	local l
 	while IFS= read -r l; do
-		skip_declared "$1" "$l" || printf '%s\n' "$l"
+		# NAME@KVER, a test on another kernel, has its declarations too
+		skip_declared "${1%@*}" "$l" || printf '%s\n' "$l"
 	done < <(grep -E '(^|[[:space:]])(ok [0-9]+ .*)?# SKIP' "$BUILD/vm-logs/$1/output" 2>/dev/null)
 }
 
@@ -471,24 +493,51 @@ mapfile -t tests < <(cd "$REPO/tests/selftests" && ls -- $sel.sh 2>/dev/null |
 	grep -vx lib.sh | LC_ALL=C sort | awk '$0 == "nft_flowtable.sh" { l = $0; next } { print } END { if (l) print l }')
 mkdir -p "$CHECK/claims"
 
-# lane fwd|rev: boot every unclaimed executable test, from one end of the list
+# The boots of the lanes, "NAME KVER SCRIPT [CASE...]": every selftest on the
+# board kernel, then for each other kernel its KUnit and the core set
+# (tests/qemu/core-tests), named NAME@KVER; nft_flowtable stays last.
+jobs=()
+for f in "${tests[@]}"; do
+	[ "$f" = nft_flowtable.sh ] || jobs+=("${f%.sh} $KVER tests/selftests/$f")
+done
+core_tests() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$REPO/tests/qemu/core-tests"; }
+for k in "${other_guest[@]}"; do
+	[ "$sel" = "*" ] && jobs+=("kunit@$k $k tests/qemu/kunit.sh")
+	while read -r t cases; do
+		[[ $t.sh == $sel.sh ]] && jobs+=("$t@$k $k tests/selftests/$t.sh $cases")
+	done < <(core_tests)
+done
+[[ " ${tests[*]} " == *" nft_flowtable.sh "* ]] && jobs+=("nft_flowtable $KVER tests/selftests/nft_flowtable.sh")
+
+# job_boot NAME KVER SCRIPT [CASE...]: one job's guest
+job_boot() {
+	local name=$1 k=$2 script=$3
+	shift 3
+	case $name in
+	kunit@*) vm_boot "$name" "$REPO/$script" KVER="$k" VM_MODULES=none ;;
+	*) vm_boot "$name" "$REPO/$script" KVER="$k" VM_TESTS="$*" ;;
+	esac
+}
+
+# lane fwd|rev: boot every unclaimed executable job, from one end of the list
 lane() {
-	local i j f name t0 n=${#tests[@]}
+	local i j name t0 n=${#jobs[@]}
+	local -a job
 	for ((i = 0; i < n; i++)); do
 		j=$i
 		[ "$1" = rev ] && j=$((n - 1 - i))
-		f=${tests[j]}
-		name=${f%.sh}
-		[ -x "$REPO/tests/selftests/$f" ] || continue
+		read -r -a job <<<"${jobs[j]}"
+		name=${job[0]}
+		[ -x "$REPO/${job[2]}" ] || continue
 		mkdir "$CHECK/claims/$name" 2>/dev/null || continue
 		t0=$SECONDS
-		vm_boot "$name" "$REPO/tests/selftests/$f"
+		job_boot "${job[@]}"
 		echo "$? $((SECONDS - t0)) $1" >"$CHECK/$name.rc"
 	done
 }
 
 lane2_pid=
-if [ "${CHECK_PARALLEL:-1}" != 0 ] && [ "${#tests[@]}" -gt 1 ]; then
+if [ "${CHECK_PARALLEL:-1}" != 0 ] && [ "${#jobs[@]}" -gt 1 ]; then
 	lane rev >/dev/null 2>&1 &
 	lane2_pid=$!
 	diag "selftests: a second lane of guests started, from the end of the list (CHECK_PARALLEL=0 runs one lane)"
@@ -532,19 +581,35 @@ stage "selftests (tests/selftests, one guest boot each, ${lane2_pid:+two lanes, 
 lane fwd
 [ -n "$lane2_pid" ] && wait "$lane2_pid"
 diag "selftests: both lanes done at $((SECONDS - t_start))s"
-for f in "${tests[@]}"; do
-	name=${f%.sh}
-	if [ ! -x "$REPO/tests/selftests/$f" ]; then
-		result fail "$name" "tests/selftests/$f is not executable (helpers are *.lib): it did not run"
+cur=$KVER
+for j in "${jobs[@]}"; do
+	read -r -a job <<<"$j"
+	name=${job[0]}
+	if [ "${job[1]}" != "$cur" ]; then
+		cur=${job[1]}
+		stage "kernel $cur: KUnit and the core set (tests/qemu/core-tests)"
+	fi
+	if [ ! -x "$REPO/${job[2]}" ]; then
+		result fail "$name" "${job[2]} is not executable (helpers are *.lib): it did not run"
 		continue
 	fi
 	if ! read -r rc secs lane_of 2>/dev/null <"$CHECK/$name.rc"; then
 		result fail "$name" "no exit status recorded: the test was never booted"
 		continue
 	fi
-	diag "$name: ${secs}s in the $lane_of lane"
+	diag "$name: ${secs}s in the $lane_of lane${job[3]:+ (cases: ${job[*]:3})}"
 	vm_result "$name" "$rc"
+	if [[ $name == kunit@* ]]; then
+		missing=$(expected_kunit_suites | while read -r s; do
+			grep -qE "^(not )?ok [0-9]+ $s\$" "$BUILD/vm-logs/$name/output" 2>/dev/null || echo "$s"
+		done)
+		if [ -n "$missing" ]; then
+			result fail "$name: every declared suite ran" "no result from: $(echo $missing)"
+		else
+			result pass "$name: every declared suite ran ($(expected_kunit_suites | wc -l))"
+		fi
+	fi
 done
-[ "${#tests[@]}" -gt 0 ] || result skip "selftests" "no tests/selftests/$sel.sh"
+[ "${#jobs[@]}" -gt 0 ] || result skip "selftests" "no tests/selftests/$sel.sh"
 
 summary

@@ -21,6 +21,15 @@ read -r _ KSRC_PKG KSRC_VERSION KSRC_SUITE KSRC_ROLE < <(kernels | awk -v k="$KV
 	exit 1
 }
 KSRC=$OPENPPE_CACHE/src/$KSRC_PKG
+# What is built against one kernel -- the modules, the initramfs that carries
+# them -- goes under KOUT: build/ itself for the board kernel, build/kver/KVER/
+# for another one, so runs on different kernels never overwrite each other.
+# Kernel-independent outputs (firmware, DTB, logs) stay in build/.
+if [ "$KSRC_ROLE" = board ]; then
+	KOUT=$BUILD
+else
+	KOUT=$BUILD/kver/$KVER
+fi
 
 ARCH=arm64
 CROSS_COMPILE=aarch64-linux-gnu-

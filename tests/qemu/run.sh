@@ -16,6 +16,11 @@
 #        script passed or skipped, or the guest died without reporting a status
 #
 # Environment:
+#   KVER=6.1             boot another kernel of tests/qemu/kernels.conf (default
+#                        the board's); its modules and initramfs come from
+#                        build/kver/KVER/ (make vm-run KVER=... builds them)
+#   VM_TESTS="a b"       run only these test functions of a lib.sh selftest
+#                        (exported to the script as TESTS)
 #   VM_TIMEOUT=600       seconds before the guest is killed (default: the
 #                        script's "# vm-timeout: N" line if it has one, else 600)
 #   VM_MODULES=auto      auto: modprobe openppe, then openppe_sim, each if built;
@@ -44,9 +49,9 @@ rundir=$logs/$name
 console=$logs/$name.log
 KDIR=${KDIR:-$("$REPO/tests/qemu/build-kernel.sh")}
 kernel=$KDIR/arch/arm64/boot/Image
-initrd=$REPO/build/vm/initramfs.cpio
+initrd=$KOUT/vm/initramfs.cpio
 [ -f "$kernel" ] || die "no kernel image $kernel (run: make kernel)"
-[ -f "$initrd" ] || die "no initramfs $initrd (run: make initramfs)"
+[ -f "$initrd" ] || die "no initramfs $initrd (run: make initramfs KVER=$KVER)"
 
 if [ -n "${VM_DTB:-}" ]; then
 	dtb=$(realpath -e "$VM_DTB") || die "no such DTB: $VM_DTB"
@@ -69,6 +74,7 @@ esac
 {
 	printf 'VM_SCRIPT=%q\n' "$guest_script"
 	printf 'VM_MODULES=%q\n' "${VM_MODULES:-auto}"
+	[ -n "${VM_TESTS:-}" ] && printf 'export TESTS=%q\n' "$VM_TESTS"
 	printf 'VM_ARGS=('
 	[ $# -gt 0 ] && printf '%q ' "$@"
 	printf ')\n'

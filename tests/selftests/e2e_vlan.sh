@@ -201,7 +201,7 @@ qinq_8021ad()
 	[ "$RET" -eq 0 ] && encap_flows 5440 sw
 	why=$(encap_refusals)
 	subtest_teardown
-	skip_test "802.1ad S-tag not offloadable on 6.1: the driver refused the flow (${why% }), nf_flow_rule_match()/nf_flow_rule_route_common() express only 802.1Q and PPPoE encapsulations (the S-tag becomes a zeroed action and no key); all $((UDP_N1 + UDP_N2)) datagrams each way went through the CPU"
+	skip_test "802.1ad S-tag not offloadable by nf_flow_table (6.1 to 7.3): the driver refused the flow (${why% }), nf_flow_rule_match()/nf_flow_rule_route_common() express only 802.1Q and PPPoE encapsulations (the S-tag becomes a zeroed action and no key); all $((UDP_N1 + UDP_N2)) datagrams each way went through the CPU"
 	log_test "802.1ad + 802.1Q wan (wan.300.100): offloaded"
 }
 

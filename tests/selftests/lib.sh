@@ -29,6 +29,8 @@
 #                          1 if one did, 4 if every test skipped. Each test function
 #                          reports exactly once, through log_test (run_tests reports
 #                          a function that forgot, as a failure).
+#                          TESTS="a b" in the environment runs only those (each
+#                          must be in ALL_TESTS; run.sh passes VM_TESTS as TESTS).
 #   RET=0                  start of each test; the first failed check sets it
 #   check_err RC MSG       a step that must succeed: RC != 0 fails the test with MSG
 #   check_fail RC MSG      a step that must fail: RC == 0 fails the test with MSG
@@ -149,14 +151,18 @@ log_test()
 
 run_tests()
 {
-	local t n=0
+	local t n=0 run=${TESTS:-$ALL_TESTS}
 
-	for t in $ALL_TESTS; do
+	for t in $run; do
+		if [[ " $ALL_TESTS " != *" $t "* ]]; then
+			echo "# TESTS names $t, which is not one of: $ALL_TESTS" >&2
+			exit $ksft_fail
+		fi
 		n=$((n + 1))
 	done
 	echo "KTAP version 1"
 	echo "1..$n"
-	for t in $ALL_TESTS; do
+	for t in $run; do
 		RET=0
 		RET_MSG=
 		LIB_LOGGED=0
