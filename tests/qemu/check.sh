@@ -164,6 +164,26 @@ if [ "${#srcs[@]}" -gt 0 ]; then
 		diag_file "$CHECK/checkpatch.out" 30
 	fi
 fi
+# The other kernels' checkpatch too (one result each): rules arrive with new
+# kernels (const buses in 6.12, kzalloc_obj() in 7.0), and the sources must
+# read clean to every kernel they are built for.
+mapfile -t other_kvers < <(kernels | awk -v b="$KVER" '$1 != b { print $1 }')
+for k in "${other_kvers[@]}"; do
+	[ "${#srcs[@]}" -gt 0 ] || break
+	name="checkpatch --strict of $k: every source clean"
+	if ! ks=$("$REPO/tests/qemu/fetch-ksrc.sh" "$k" 2>"$CHECK/checkpatch-$k.out"); then
+		result fail "$name" "no $k source:"
+		diag_file "$CHECK/checkpatch-$k.out" 20
+		continue
+	fi
+	if (cd "$REPO" && "$ks/scripts/checkpatch.pl" --strict --no-tree --file --quiet \
+		--show-types --no-summary "${srcs[@]}") >"$CHECK/checkpatch-$k.out" 2>&1; then
+		result pass "$name"
+	else
+		result fail "$name"
+		diag_file "$CHECK/checkpatch-$k.out" 40
+	fi
+done
 
 stage "static gates: W=1 and sparse (C=2), out of tree"
 if have_drivers; then
@@ -213,7 +233,6 @@ modules_gate() {
 # each (W=1, then sparse), through the compat probes; one result per kernel.
 # A kernel not yet in the cache is built first (10-20 minutes each).
 stage "static gates: W=1 and sparse (C=2) on the other kernels"
-mapfile -t other_kvers < <(kernels | awk -v b="$KVER" '$1 != b { print $1 }')
 declare -A other_kdir=()	# KVER -> its KDIR, for the kernels that built
 for k in "${other_kvers[@]}"; do
 	name="W=1 and sparse on $k: no warnings"

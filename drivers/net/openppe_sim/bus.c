@@ -63,7 +63,7 @@ static const struct device_type ppesim_bus_dev_type = {
 	.release = ppesim_bus_dev_release,
 };
 
-static struct bus_type ppesim_bus;
+static PPESIM_BUS_TYPE ppesim_bus;
 
 static ssize_t
 new_device_store(PPESIM_BUS_CONST struct bus_type *bus, const char *buf,
@@ -218,7 +218,7 @@ static int ppesim_bus_probe(struct device *dev)
 	unsigned int p;
 	int len, err;
 
-	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	cfg = kzalloc_obj(*cfg, GFP_KERNEL);
 	if (!cfg)
 		return -ENOMEM;
 	cfg->id = dev->id;
@@ -279,7 +279,7 @@ static void ppesim_bus_remove(struct device *dev)
 	bdev->ppe_fwnode = NULL;
 }
 
-static struct bus_type ppesim_bus = {
+static PPESIM_BUS_TYPE ppesim_bus = {
 	.name		= PPESIM_DRV_NAME,
 	.dev_name	= PPESIM_DRV_NAME,
 	.bus_groups	= ppesim_bus_groups,

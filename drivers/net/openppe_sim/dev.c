@@ -9,6 +9,7 @@
 #include <linux/slab.h>
 
 #include "ppesim.h"
+#include "ppesim_compat.h"
 
 static void ppesim_engine_release(void *data)
 {
@@ -158,7 +159,7 @@ static int ppesim_pdev_probe(struct platform_device *pdev)
 	struct ppesim *sim;
 	int err;
 
-	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
+	cfg = kzalloc_obj(*cfg, GFP_KERNEL);
 	if (!cfg)
 		return -ENOMEM;
 	err = ppesim_of_parse(dev, cfg);

@@ -416,7 +416,7 @@ static struct ppesim_port *ppesim_port_alloc(struct ppesim *sim,
 
 	if (snprintf(wname, sizeof(wname), "%s-wire", name) >= sizeof(wname))
 		return ERR_PTR(-ENAMETOOLONG);
-	port = kzalloc(sizeof(*port), GFP_KERNEL);
+	port = kzalloc_obj(*port, GFP_KERNEL);
 	if (!port)
 		return ERR_PTR(-ENOMEM);
 	port->sim = sim;

@@ -19,6 +19,7 @@
 #include <linux/ethtool.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 /* 6.12: <asm/unaligned.h> became <linux/unaligned.h> */
@@ -101,5 +102,24 @@ static inline void ppesim_ethtool_puts(u8 **data, const char *str)
 	*data += ETH_GSTRING_LEN;
 #endif
 }
+
+/**
+ * kzalloc_obj() - allocate one zeroed object of an expression's type
+ * @p: the expression (``*ptr``) whose type is allocated
+ * @gfp: allocation flags
+ *
+ * Since 7.0 the slab allocator has it (its @gfp is optional there); before,
+ * this is the kzalloc() of sizeof(@p) that it replaces.
+ */
+#ifndef PPESIM_HAVE_KZALLOC_OBJ
+#define kzalloc_obj(p, gfp)		kzalloc(sizeof(p), gfp)
+#endif
+
+/* PPESIM_BUS_TYPE: the type of our bus, as struct device points to one. The
+ * driver core took buses read-only in 6.4 to 6.6 (bus_register(), struct
+ * device's and struct device_driver's bus), so there it is const and lives
+ * in .rodata; before, bus_register() writes into it and it must not be.
+ */
+#define PPESIM_BUS_TYPE			typeof(*((struct device *)NULL)->bus)
 
 #endif /* _PPESIM_COMPAT_H */

@@ -78,6 +78,18 @@ void ppesim_probe(u8 **data)
 	ethtool_puts(data, "probe");
 }
 
+#elif defined(PPESIM_PROBE_KZALLOC_OBJ)
+/* 7.0: kzalloc_obj() allocates one zeroed object of an expression's type */
+#include <linux/slab.h>
+
+int *ppesim_probe(void);
+int *ppesim_probe(void)
+{
+	int *p = kzalloc_obj(*p, GFP_KERNEL);
+
+	return p;
+}
+
 #else
 #error "ppesim_compat_probes.c: no PPESIM_PROBE_<name> given"
 #endif

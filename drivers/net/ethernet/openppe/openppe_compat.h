@@ -16,6 +16,7 @@
 #endif
 
 #include <linux/module.h>
+#include <linux/slab.h>
 
 /* 6.12: <asm/unaligned.h> became <linux/unaligned.h> */
 #ifdef OPENPPE_HAVE_LINUX_UNALIGNED_H
@@ -51,6 +52,18 @@
 #define OPENPPE_IMPORT_NS(ns)		MODULE_INFO(import_ns, ns)
 #else
 #define OPENPPE_IMPORT_NS(ns)		MODULE_IMPORT_NS(ns)
+#endif
+
+/**
+ * kzalloc_obj() - allocate one zeroed object of an expression's type
+ * @p: the expression (``*ptr``) whose type is allocated
+ * @gfp: allocation flags
+ *
+ * Since 7.0 the slab allocator has it (its @gfp is optional there); before,
+ * this is the kzalloc() of sizeof(@p) that it replaces.
+ */
+#ifndef OPENPPE_HAVE_KZALLOC_OBJ
+#define kzalloc_obj(p, gfp)		kzalloc(sizeof(p), gfp)
 #endif
 
 #endif /* _OPENPPE_COMPAT_H */

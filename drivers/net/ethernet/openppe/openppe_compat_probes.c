@@ -46,6 +46,18 @@ const char *openppe_probe(void)
 
 MODULE_IMPORT_NS(OPENPPE_PROBE_NS);
 
+#elif defined(OPENPPE_PROBE_KZALLOC_OBJ)
+/* 7.0: kzalloc_obj() allocates one zeroed object of an expression's type */
+#include <linux/slab.h>
+
+int *openppe_probe(void);
+int *openppe_probe(void)
+{
+	int *p = kzalloc_obj(*p, GFP_KERNEL);
+
+	return p;
+}
+
 #else
 #error "openppe_compat_probes.c: no OPENPPE_PROBE_<name> given"
 #endif

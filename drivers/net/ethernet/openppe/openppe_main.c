@@ -41,7 +41,7 @@ struct openppe *openppe_create(struct device *dev)
 	struct openppe *ppe;
 	int i, ret;
 
-	ppe = kzalloc(sizeof(*ppe), GFP_KERNEL);
+	ppe = kzalloc_obj(*ppe, GFP_KERNEL);
 	if (!ppe)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&ppe->ref);

@@ -728,7 +728,7 @@ static int openppe_flow_add(struct openppe *ppe, struct openppe_block *block,
 	struct openppe_flow *flow;
 	int ret;
 
-	flow = kzalloc(sizeof(*flow), GFP_KERNEL);
+	flow = kzalloc_obj(*flow, GFP_KERNEL);
 	if (!flow) {
 		*why = OPENPPE_REFUSE_NO_MEMORY;
 		return -ENOMEM;
