@@ -528,13 +528,15 @@ for k in "${other_guest[@]}"; do
 done
 [[ " ${tests[*]} " == *" nft_flowtable.sh "* ]] && jobs+=("nft_flowtable $KVER tests/selftests/nft_flowtable.sh")
 
-# job_boot NAME KVER SCRIPT [CASE...]: one job's guest
+# job_boot NAME KVER SCRIPT [CASE...]: one job's guest, on KVER's kernel
+# (KDIR is exported as the board's: name each kernel's explicitly)
 job_boot() {
-	local name=$1 k=$2 script=$3
+	local name=$1 k=$2 script=$3 kd=$KDIR
 	shift 3
+	[ "$k" = "$KVER" ] || kd=${other_kdir[$k]}
 	case $name in
-	kunit@*) vm_boot "$name" "$REPO/$script" KVER="$k" VM_MODULES=none ;;
-	*) vm_boot "$name" "$REPO/$script" KVER="$k" VM_TESTS="$*" ;;
+	kunit@*) vm_boot "$name" "$REPO/$script" KVER="$k" KDIR="$kd" VM_MODULES=none ;;
+	*) vm_boot "$name" "$REPO/$script" KVER="$k" KDIR="$kd" VM_TESTS="$*" ;;
 	esac
 }
 
