@@ -51,6 +51,9 @@ KDIR=${KDIR:-$("$REPO/tests/qemu/build-kernel.sh")}
 kernel=$KDIR/arch/arm64/boot/Image
 initrd=$KOUT/vm/initramfs.cpio
 [ -f "$kernel" ] || die "no kernel image $kernel (run: make kernel)"
+release=$(cat "$KDIR/include/config/kernel.release" 2>/dev/null) || die "no kernel release in $KDIR"
+# the initramfs is KVER's (its modules): the kernel must be KVER's too
+[[ $release == "$KVER".* ]] || die "KDIR $KDIR is a $release kernel, not KVER=$KVER's"
 [ -f "$initrd" ] || die "no initramfs $initrd (run: make initramfs KVER=$KVER)"
 
 if [ -n "${VM_DTB:-}" ]; then
