@@ -185,49 +185,42 @@ for k in "${other_kvers[@]}"; do
 	fi
 done
 
-stage "static gates: W=1 and sparse (C=2), out of tree"
-if have_drivers; then
-	if "$REPO/tests/qemu/build-modules.sh" "$CHECK/w1" W=1 >"$CHECK/w1.log" 2>&1; then
-		if grep -iE '(warning|error):' "$CHECK/w1.log" >"$CHECK/w1.warn"; then
-			result fail "W=1 build: no warnings" "$(wc -l <"$CHECK/w1.warn") warning(s):"
-			diag_file "$CHECK/w1.warn" 30
-		else
-			result pass "W=1 build: no warnings"
-		fi
-	else
-		result fail "W=1 build: no warnings" "build failed:"
-		diag_file "$CHECK/w1.log" 30
-	fi
-	if "$REPO/tests/qemu/build-modules.sh" "$CHECK/w1" C=2 >"$CHECK/sparse.log" 2>&1; then
-		if grep -iE '(warning|error):' "$CHECK/sparse.log" >"$CHECK/sparse.warn"; then
-			result fail "sparse: no warnings" "$(wc -l <"$CHECK/sparse.warn") warning(s):"
-			diag_file "$CHECK/sparse.warn" 30
-		else
-			result pass "sparse: no warnings"
-		fi
-	else
-		result fail "sparse: no warnings" "build failed:"
-		diag_file "$CHECK/sparse.log" 30
-	fi
-else
-	result skip "W=1 build: no warnings" "no driver Makefile yet"
-	result skip "sparse: no warnings" "no driver Makefile yet"
-fi
-
 # modules_gate DIR LOG ARGS...: build-modules.sh DIR ARGS into LOG; prints the
-# reason and returns 1 when the build failed or warned (warnings into LOG.warn)
+# reason and returns 1 when the build failed or warned (warnings, matched
+# case-insensitively so modpost's "WARNING:" counts, into LOG.warn)
 modules_gate() {
 	local dir=$1 log=$2
 	shift 2
+	rm -f "$log.warn"
 	if ! "$REPO/tests/qemu/build-modules.sh" "$dir" "$@" >"$log" 2>&1; then
 		echo "build failed:"
 		return 1
 	fi
-	if grep -E '(warning|error):' "$log" >"$log.warn"; then
+	if grep -iE '(warning|error):' "$log" >"$log.warn"; then
 		echo "$(wc -l <"$log.warn") warning(s):"
 		return 1
 	fi
 }
+
+# gate_fail NAME WHY LOG: a failed modules_gate as a result, with the warnings
+# (or, when the build failed, the end of its log) as diagnostics
+gate_fail() {
+	result fail "$1" "$2"
+	if [ -s "$3.warn" ]; then diag_file "$3.warn" 30; else diag_file "$3" 30; fi
+}
+
+stage "static gates: W=1 and sparse (C=2), out of tree"
+for gate in "W=1 build|w1|W=1" "sparse|sparse|C=2"; do
+	IFS='|' read -r name log pass <<<"$gate"
+	name="$name: no warnings"
+	if ! have_drivers; then
+		result skip "$name" "no driver Makefile yet"
+	elif why=$(modules_gate "$CHECK/w1" "$CHECK/$log.log" "$pass"); then
+		result pass "$name"
+	else
+		gate_fail "$name" "$why" "$CHECK/$log.log"
+	fi
+done
 
 # The other kernels of kernels.conf: the drivers must build warning-free on
 # each (W=1, then sparse), through the compat probes; one result per kernel.
@@ -251,8 +244,7 @@ for k in "${other_kvers[@]}"; do
 	for pass in W=1 C=2; do
 		log=$CHECK/${pass%=*}-$k.log
 		if ! why=$(KVER=$k KDIR=$kd modules_gate "$CHECK/w1-$k" "$log" "$pass"); then
-			result fail "$name" "$pass: $why"
-			if [ -s "$log.warn" ]; then diag_file "$log.warn" 30; else diag_file "$log" 30; fi
+			gate_fail "$name" "$pass: $why" "$log"
 			continue 2
 		fi
 	done
@@ -581,18 +573,24 @@ for t in "$REPO"/tests/qemu/runner-tests/*.sh; do
 	fi
 done
 
+# kunit_suites_ran NAME: one result, every suite the sources declare reported
+# a result in boot NAME's output
+kunit_suites_ran() {
+	local missing
+	missing=$(expected_kunit_suites | while read -r s; do
+		grep -qE "^(not )?ok [0-9]+ $s\$" "$BUILD/vm-logs/$1/output" 2>/dev/null || echo "$s"
+	done)
+	if [ -n "$missing" ]; then
+		result fail "$1: every declared suite ran" "no result from: $(echo $missing)"
+	else
+		result pass "$1: every declared suite ran ($(expected_kunit_suites | wc -l))"
+	fi
+}
+
 stage "KUnit (in the guest)"
 if compgen -G "$BUILD/modules/*_kunit.ko" >/dev/null; then
 	vm_test kunit "$REPO/tests/qemu/kunit.sh" VM_MODULES=none
-	# every suite the sources declare reported a result
-	missing=$(expected_kunit_suites | while read -r s; do
-		grep -qE "^(not )?ok [0-9]+ $s\$" "$BUILD/vm-logs/kunit/output" 2>/dev/null || echo "$s"
-	done)
-	if [ -n "$missing" ]; then
-		result fail "kunit: every declared suite ran" "no result from: $(echo $missing)"
-	else
-		result pass "kunit: every declared suite ran ($(expected_kunit_suites | wc -l))"
-	fi
+	kunit_suites_ran kunit
 else
 	result skip "kunit" "no *_kunit.ko built yet"
 fi
@@ -620,16 +618,7 @@ for j in "${jobs[@]}"; do
 	fi
 	diag "$name: ${secs}s in the $lane_of lane${job[3]:+ (cases: ${job[*]:3})}"
 	vm_result "$name" "$rc"
-	if [[ $name == kunit@* ]]; then
-		missing=$(expected_kunit_suites | while read -r s; do
-			grep -qE "^(not )?ok [0-9]+ $s\$" "$BUILD/vm-logs/$name/output" 2>/dev/null || echo "$s"
-		done)
-		if [ -n "$missing" ]; then
-			result fail "$name: every declared suite ran" "no result from: $(echo $missing)"
-		else
-			result pass "$name: every declared suite ran ($(expected_kunit_suites | wc -l))"
-		fi
-	fi
+	[[ $name == kunit@* ]] && kunit_suites_ran "$name"
 done
 [ "${#jobs[@]}" -gt 0 ] || result skip "selftests" "no tests/selftests/$sel.sh"
 
