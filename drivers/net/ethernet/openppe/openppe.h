@@ -435,6 +435,7 @@ extern const struct attribute_group *openppe_groups[];
 /* openppe_debugfs.c */
 void openppe_debugfs_init(struct openppe *ppe, struct dentry *root);
 void openppe_debugfs_exit(struct openppe *ppe);
+int openppe_table_seq_open(struct file *file, struct openppe *ppe);
 
 static inline u32 openppe_w(const struct openppe_hw_entry *e, unsigned int i)
 {

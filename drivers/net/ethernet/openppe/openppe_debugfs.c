@@ -182,15 +182,28 @@ static const struct seq_operations openppe_table_sops = {
 	.show = openppe_table_show,
 };
 
-static int openppe_table_open(struct inode *inode, struct file *file)
+/**
+ * openppe_table_seq_open() - attach the "table" seq_file to an open file
+ * @file: the file; seq_release_private() detaches it
+ * @ppe: the PPE whose table it renders
+ *
+ * Return: 0, or -ENOMEM.
+ */
+int openppe_table_seq_open(struct file *file, struct openppe *ppe)
 {
 	struct openppe_table_iter *it;
 
 	it = __seq_open_private(file, &openppe_table_sops, sizeof(*it));
 	if (!it)
 		return -ENOMEM;
-	it->ppe = inode->i_private;
+	it->ppe = ppe;
 	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(openppe_table_seq_open);
+
+static int openppe_table_open(struct inode *inode, struct file *file)
+{
+	return openppe_table_seq_open(file, inode->i_private);
 }
 
 static const struct file_operations openppe_table_fops = {

@@ -1,0 +1,591 @@
+// SPDX-License-Identifier: GPL-2.0
+/* openppe_bench: test-only control-plane benchmark through a flow block callback */
+
+/* Drives a PPE the way nf_flow_table does: binds a flow block on two of its
+ * ports through ndo_setup_tc(TC_SETUP_FT) and calls the driver's flow block
+ * callback with synthetic IPv4 UDP flow_rules (REPLACE, STATS, DESTROY).
+ * Nothing here knows the driver's internals. Commands are written to
+ * /sys/kernel/debug/openppe_bench/run, results read from .../results
+ * ("name value" lines, appended; cleared by "clear"):
+ *
+ *   bind IN OUT      bind on netdevs IN (flows enter) and OUT (flows leave)
+ *   install N        REPLACE new random flows until N are installed
+ *   cost TAG SAMPLES time SAMPLES x (REPLACE of a new flow, STATS of a random
+ *                    installed flow, DESTROY of the new flow); report
+ *                    TAG.<op>.p50_ns / .p99_ns / .mean_ns
+ *   fill TAG WAYS    REPLACE new random flows until the first refusal; report
+ *                    TAG.installed, and for the same keys two modelled
+ *                    policies with WAYS entries per bucket: TAG.single
+ *                    (one hash, one bucket) and TAG.twochoice (two buckets,
+ *                    no relocation), each at its first refusal
+ *   flush            DESTROY every installed flow
+ *   unbind           unbind (the driver flushes what is left)
+ *   clear            empty the results
+ */
+
+#include <linux/debugfs.h>
+#include <linux/etherdevice.h>
+#include <linux/jhash.h>
+#include <linux/ktime.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/random.h>
+#include <linux/rtnetlink.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <net/flow_offload.h>
+#include <net/pkt_cls.h>
+
+#define OPENPPE_BENCH_RESULTS	8192	/* timing samples per operation */
+#define OPENPPE_BENCH_RESULTS_SIZE	(16 * 1024)
+#define OPENPPE_BENCH_MAX_FLOWS	(1024 * 1024)
+#define OPENPPE_BENCH_ACTIONS	4	/* 3 x MAC mangle, redirect */
+
+/**
+ * struct openppe_bench_match - the match part of a synthetic flow_rule
+ * @dissector: offsets of the keys below
+ * @key: values
+ * @mask: masks (all exact)
+ */
+struct openppe_bench_match {
+	struct flow_dissector dissector;
+	struct openppe_bench_keys {
+		struct flow_dissector_key_meta meta;
+		struct flow_dissector_key_control control;
+		struct flow_dissector_key_basic basic;
+		struct flow_dissector_key_ipv4_addrs ipv4;
+		struct flow_dissector_key_ports ports;
+	} key, mask;
+};
+
+/**
+ * struct openppe_bench_flow - what the bench remembers of an installed flow
+ * @saddr: source address (host order)
+ * @daddr: destination address
+ * @sport: source port
+ * @dport: destination port
+ */
+struct openppe_bench_flow {
+	u32 saddr;
+	u32 daddr;
+	u16 sport;
+	u16 dport;
+};
+
+/**
+ * struct openppe_bench - the one bench context (test module, one user)
+ * @lock: serialises commands; protects everything below
+ * @in: ingress netdev (reference held while bound)
+ * @out: egress netdev
+ * @in_tracker: reference tracker of @in
+ * @out_tracker: reference tracker of @out
+ * @block: the flow block nf_flow_table would own
+ * @cb: the driver's callback, once bound
+ * @rule: one flow_rule, refilled for every call (no allocation per call)
+ * @match: its match
+ * @flows: installed flows, cookie = index + 1; the first @nflows are in use
+ * @nflows: installed flows
+ * @samples: timing buffer
+ * @results: text of the results file
+ * @results_len: its length
+ * @dir: debugfs directory
+ */
+struct openppe_bench {
+	struct mutex lock;	/* see above */
+	struct net_device *in;
+	struct net_device *out;
+	netdevice_tracker in_tracker;
+	netdevice_tracker out_tracker;
+	struct flow_block block;
+	struct flow_block_cb *cb;
+	struct flow_rule *rule;
+	struct openppe_bench_match match;
+	struct openppe_bench_flow *flows;
+	u32 nflows;
+	u64 *samples;
+	char *results;
+	size_t results_len;
+	struct dentry *dir;
+};
+
+static struct openppe_bench bench;
+
+static __printf(1, 2) void openppe_bench_out(const char *fmt, ...)
+{
+	va_list args;
+
+	va_start(args, fmt);
+	bench.results_len += vscnprintf(bench.results + bench.results_len,
+					OPENPPE_BENCH_RESULTS_SIZE -
+					bench.results_len, fmt, args);
+	va_end(args);
+}
+
+static void openppe_bench_match_init(struct openppe_bench_match *m)
+{
+	struct flow_dissector *d = &m->dissector;
+
+	memset(m, 0, sizeof(*m));
+	d->used_keys = BIT_ULL(FLOW_DISSECTOR_KEY_META) |
+		       BIT_ULL(FLOW_DISSECTOR_KEY_CONTROL) |
+		       BIT_ULL(FLOW_DISSECTOR_KEY_BASIC) |
+		       BIT_ULL(FLOW_DISSECTOR_KEY_IPV4_ADDRS) |
+		       BIT_ULL(FLOW_DISSECTOR_KEY_PORTS);
+	d->offset[FLOW_DISSECTOR_KEY_META] =
+		offsetof(struct openppe_bench_keys, meta);
+	d->offset[FLOW_DISSECTOR_KEY_CONTROL] =
+		offsetof(struct openppe_bench_keys, control);
+	d->offset[FLOW_DISSECTOR_KEY_BASIC] =
+		offsetof(struct openppe_bench_keys, basic);
+	d->offset[FLOW_DISSECTOR_KEY_IPV4_ADDRS] =
+		offsetof(struct openppe_bench_keys, ipv4);
+	d->offset[FLOW_DISSECTOR_KEY_PORTS] =
+		offsetof(struct openppe_bench_keys, ports);
+
+	m->mask.meta.ingress_ifindex = 0xffffffff;
+	m->mask.control.addr_type = 0xffff;
+	m->mask.basic.n_proto = htons(0xffff);
+	m->mask.basic.ip_proto = 0xff;
+	m->mask.ipv4.src = htonl(0xffffffff);
+	m->mask.ipv4.dst = htonl(0xffffffff);
+	m->mask.ports.src = htons(0xffff);
+	m->mask.ports.dst = htons(0xffff);
+}
+
+/* Fill the rule with @f from bench.in to bench.out, as nf_flow_table would. */
+static void openppe_bench_rule(const struct openppe_bench_flow *f)
+{
+	static const u8 dmac[ETH_ALEN] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 };
+	struct openppe_bench_keys *k = &bench.match.key;
+	struct flow_action_entry *act = bench.rule->action.entries;
+	u8 eth[2 * ETH_ALEN];
+	int i;
+
+	k->meta.ingress_ifindex = bench.in->ifindex;
+	k->control.addr_type = FLOW_DISSECTOR_KEY_IPV4_ADDRS;
+	k->basic.n_proto = htons(ETH_P_IP);
+	k->basic.ip_proto = IPPROTO_UDP;
+	k->ipv4.src = htonl(f->saddr);
+	k->ipv4.dst = htonl(f->daddr);
+	k->ports.src = htons(f->sport);
+	k->ports.dst = htons(f->dport);
+
+	/* new destination MAC (next hop), new source MAC (egress port) */
+	ether_addr_copy(eth, dmac);
+	ether_addr_copy(eth + ETH_ALEN, bench.out->dev_addr);
+	for (i = 0; i < 3; i++) {
+		act[i].id = FLOW_ACTION_MANGLE;
+		act[i].mangle.htype = FLOW_ACT_MANGLE_HDR_TYPE_ETH;
+		act[i].mangle.offset = 4 * i;
+		act[i].mangle.mask = 0;
+		memcpy(&act[i].mangle.val, eth + 4 * i, 4);
+	}
+	act[3].id = FLOW_ACTION_REDIRECT;
+	act[3].dev = bench.out;
+}
+
+static void openppe_bench_random_flow(struct openppe_bench_flow *f)
+{
+	f->saddr = 0x0a000000 | (get_random_u32() & 0x00ffffff);
+	f->daddr = 0xc6120000 | (get_random_u32() & 0x0001ffff);
+	f->sport = 1024 + get_random_u32_below(64512);
+	f->dport = 1 + get_random_u32_below(65535);
+}
+
+/* One call of the driver's flow block callback; returns its result. */
+static int openppe_bench_call(enum flow_cls_command cmd, u32 idx, u64 *ns)
+{
+	struct flow_cls_offload cls = {
+		.command = cmd,
+		.cookie = (unsigned long)idx + 1,
+		.rule = bench.rule,
+	};
+	u64 t0;
+	int ret;
+
+	if (cmd == FLOW_CLS_REPLACE)
+		openppe_bench_rule(&bench.flows[idx]);
+	t0 = ktime_get_ns();
+	ret = bench.cb->cb(TC_SETUP_CLSFLOWER, &cls, bench.cb->cb_priv);
+	if (ns)
+		*ns = ktime_get_ns() - t0;
+	return ret;
+}
+
+static int openppe_bench_setup_ft(struct net_device *dev,
+				  enum flow_block_command cmd,
+				  struct list_head *cb_list)
+{
+	struct flow_block_offload bo = {
+		.command = cmd,
+		.binder_type = FLOW_BLOCK_BINDER_TYPE_CLSACT_INGRESS,
+		.block = &bench.block,
+		.net = dev_net(dev),
+	};
+	int ret;
+
+	INIT_LIST_HEAD(&bo.cb_list);
+	if (!dev->netdev_ops->ndo_setup_tc)
+		return -EOPNOTSUPP;
+	ret = dev->netdev_ops->ndo_setup_tc(dev, TC_SETUP_FT, &bo);
+	list_splice(&bo.cb_list, cb_list);
+	return ret;
+}
+
+static void openppe_bench_release_cbs(struct list_head *cb_list)
+{
+	struct flow_block_cb *cb, *next;
+
+	list_for_each_entry_safe(cb, next, cb_list, list) {
+		list_del(&cb->list);
+		flow_block_cb_free(cb);
+	}
+}
+
+static int openppe_bench_unbind(void)
+{
+	LIST_HEAD(gone);
+
+	if (!bench.cb)
+		return -ENOTCONN;
+	openppe_bench_setup_ft(bench.out, FLOW_BLOCK_UNBIND, &gone);
+	openppe_bench_setup_ft(bench.in, FLOW_BLOCK_UNBIND, &gone);
+	/* the driver moves its callback off the block at the last unbind */
+	list_splice_init(&bench.block.cb_list, &gone);
+	openppe_bench_release_cbs(&gone);
+	bench.cb = NULL;
+	bench.nflows = 0;
+	netdev_put(bench.out, &bench.out_tracker);
+	netdev_put(bench.in, &bench.in_tracker);
+	bench.in = NULL;
+	bench.out = NULL;
+	return 0;
+}
+
+static int openppe_bench_bind(const char *in, const char *out)
+{
+	LIST_HEAD(cbs);
+	int ret;
+
+	if (bench.cb)
+		return -EBUSY;
+	bench.in = dev_get_by_name(&init_net, in);
+	if (!bench.in)
+		return -ENODEV;
+	netdev_tracker_alloc(bench.in, &bench.in_tracker, GFP_KERNEL);
+	bench.out = dev_get_by_name(&init_net, out);
+	if (!bench.out) {
+		ret = -ENODEV;
+		goto err_put_in;
+	}
+	netdev_tracker_alloc(bench.out, &bench.out_tracker, GFP_KERNEL);
+	flow_block_init(&bench.block);
+	ret = openppe_bench_setup_ft(bench.in, FLOW_BLOCK_BIND, &cbs);
+	if (ret)
+		goto err_release;
+	list_splice_init(&cbs, &bench.block.cb_list);
+	ret = openppe_bench_setup_ft(bench.out, FLOW_BLOCK_BIND, &cbs);
+	if (ret || !list_empty(&cbs) || list_empty(&bench.block.cb_list)) {
+		/* both ports must share the one callback of their PPE */
+		ret = ret ?: -EXDEV;
+		goto err_unbind_in;
+	}
+	bench.cb = list_first_entry(&bench.block.cb_list, struct flow_block_cb,
+				    list);
+	bench.nflows = 0;
+	return 0;
+
+err_unbind_in:
+	openppe_bench_setup_ft(bench.in, FLOW_BLOCK_UNBIND, &cbs);
+	list_splice_init(&bench.block.cb_list, &cbs);
+err_release:
+	openppe_bench_release_cbs(&cbs);
+	netdev_put(bench.out, &bench.out_tracker);
+err_put_in:
+	netdev_put(bench.in, &bench.in_tracker);
+	bench.in = NULL;
+	bench.out = NULL;
+	return ret;
+}
+
+/* REPLACE flows until @n are installed. Return: refusals on the way. */
+static int openppe_bench_install(u32 n, u32 *refused)
+{
+	int ret;
+
+	*refused = 0;
+	if (n > OPENPPE_BENCH_MAX_FLOWS)
+		return -EINVAL;
+	while (bench.nflows < n) {
+		openppe_bench_random_flow(&bench.flows[bench.nflows]);
+		ret = openppe_bench_call(FLOW_CLS_REPLACE, bench.nflows, NULL);
+		if (!ret)
+			bench.nflows++;
+		else if (++*refused > 64)
+			return ret;
+		cond_resched();
+	}
+	return 0;
+}
+
+static int openppe_bench_flush(void)
+{
+	while (bench.nflows) {
+		bench.nflows--;
+		openppe_bench_call(FLOW_CLS_DESTROY, bench.nflows, NULL);
+		cond_resched();
+	}
+	return 0;
+}
+
+static int openppe_bench_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void openppe_bench_report(const char *tag, const char *op, u64 *s,
+				 u32 n)
+{
+	u64 sum = 0;
+	u32 i;
+
+	sort(s, n, sizeof(*s), openppe_bench_cmp_u64, NULL);
+	for (i = 0; i < n; i++)
+		sum += s[i];
+	openppe_bench_out("%s.%s.p50_ns %llu\n", tag, op, s[n / 2]);
+	openppe_bench_out("%s.%s.p99_ns %llu\n", tag, op, s[n * 99 / 100]);
+	openppe_bench_out("%s.%s.mean_ns %llu\n", tag, op, div_u64(sum, n));
+}
+
+/* At the current number of installed flows L, SAMPLES times: REPLACE a new
+ * flow (L + 1 installed), STATS of a random installed flow, DESTROY the new
+ * flow (back to L). Each operation's times go to their own third of the
+ * sample buffer.
+ */
+static int openppe_bench_cost(const char *tag, u32 samples)
+{
+	u64 *rep, *sta, *des;
+	u32 i, idx = bench.nflows;
+	int ret;
+
+	if (!samples || samples > OPENPPE_BENCH_RESULTS ||
+	    idx >= OPENPPE_BENCH_MAX_FLOWS || !idx)
+		return -EINVAL;
+	rep = bench.samples;
+	sta = rep + samples;
+	des = sta + samples;
+	for (i = 0; i < samples; i++) {
+		openppe_bench_random_flow(&bench.flows[idx]);
+		ret = openppe_bench_call(FLOW_CLS_REPLACE, idx, &rep[i]);
+		if (ret)
+			return ret;
+		ret = openppe_bench_call(FLOW_CLS_STATS,
+					 get_random_u32_below(idx), &sta[i]);
+		if (ret)
+			return ret;
+		ret = openppe_bench_call(FLOW_CLS_DESTROY, idx, &des[i]);
+		if (ret)
+			return ret;
+		cond_resched();
+	}
+	openppe_bench_out("%s.installed %u\n", tag, idx);
+	openppe_bench_report(tag, "replace", rep, samples);
+	openppe_bench_report(tag, "stats", sta, samples);
+	openppe_bench_report(tag, "destroy", des, samples);
+	return 0;
+}
+
+/* Fill the table (@entries entries, @ways per bucket) with random flows until
+ * the driver refuses one. On the same keys, model two simpler placement
+ * policies with the same geometry: one hash (only its own bucket, the
+ * MediaTek-style baseline) and two hashes without relocation, each until its
+ * own first refusal. The model hashes with jhash2(); any uniform hash gives
+ * the same statistics.
+ */
+static int openppe_bench_fill(const char *tag, u32 ways, u32 entries)
+{
+	u32 nb, b0, b1, single = 0, two = 0, key[4];
+	bool single_full = false, two_full = false;
+	struct openppe_bench_flow *f;
+	u8 *fill;
+	int ret;
+
+	if (!ways || !entries || entries % ways ||
+	    !is_power_of_2(entries / ways) || entries >= OPENPPE_BENCH_MAX_FLOWS)
+		return -EINVAL;
+	nb = entries / ways;
+	fill = kvcalloc(nb, 2, GFP_KERNEL);
+	if (!fill)
+		return -ENOMEM;
+
+	for (;;) {
+		f = &bench.flows[bench.nflows];
+		openppe_bench_random_flow(f);
+		key[0] = f->saddr;
+		key[1] = f->daddr;
+		key[2] = f->sport << 16 | f->dport;
+		key[3] = IPPROTO_UDP;
+		b0 = jhash2(key, ARRAY_SIZE(key), 0x5eed0000) & (nb - 1);
+		b1 = jhash2(key, ARRAY_SIZE(key), 0x5eed0001) & (nb - 1);
+		if (b1 == b0)
+			b1 ^= 1;
+		/* fill[2b] = single-hash model, fill[2b + 1] = two-choice */
+		if (!single_full) {
+			if (fill[2 * b0] < ways) {
+				fill[2 * b0]++;
+				single++;
+			} else {
+				single_full = true;
+			}
+		}
+		if (!two_full) {
+			if (fill[2 * b0 + 1] < ways)
+				fill[2 * b0 + 1]++;
+			else if (fill[2 * b1 + 1] < ways)
+				fill[2 * b1 + 1]++;
+			else
+				two_full = true;
+			if (!two_full)
+				two++;
+		}
+		ret = openppe_bench_call(FLOW_CLS_REPLACE, bench.nflows, NULL);
+		if (ret)
+			break;
+		bench.nflows++;
+		if (bench.nflows >= entries) {
+			ret = 0;
+			break;
+		}
+		cond_resched();
+	}
+	kvfree(fill);
+	openppe_bench_out("%s.entries %u\n", tag, entries);
+	openppe_bench_out("%s.ways %u\n", tag, ways);
+	openppe_bench_out("%s.installed %u\n", tag, bench.nflows);
+	openppe_bench_out("%s.refusal_errno %d\n", tag, ret);
+	openppe_bench_out("%s.single %u\n", tag, single);
+	openppe_bench_out("%s.twochoice %u\n", tag, two);
+	return 0;
+}
+
+static int openppe_bench_exec(char *cmd)
+{
+	char a[IFNAMSIZ], b[IFNAMSIZ], tag[32];
+	u32 n, m, refused;
+	int ret;
+
+	if (sscanf(cmd, "bind %15s %15s", a, b) == 2)
+		return openppe_bench_bind(a, b);
+	if (!strcmp(cmd, "clear")) {
+		bench.results_len = 0;
+		return 0;
+	}
+	if (!bench.cb)
+		return -ENOTCONN;
+	if (!strcmp(cmd, "unbind"))
+		return openppe_bench_unbind();
+	if (!strcmp(cmd, "flush"))
+		return openppe_bench_flush();
+	if (sscanf(cmd, "install %u", &n) == 1) {
+		ret = openppe_bench_install(n, &refused);
+		openppe_bench_out("install.refused %u\n", refused);
+		return ret;
+	}
+	if (sscanf(cmd, "cost %31s %u", tag, &n) == 2)
+		return openppe_bench_cost(tag, n);
+	if (sscanf(cmd, "fill %31s %u %u", tag, &n, &m) == 3)
+		return openppe_bench_fill(tag, n, m);
+	return -EINVAL;
+}
+
+static ssize_t openppe_bench_run_write(struct file *file,
+				       const char __user *ubuf, size_t len,
+				       loff_t *ppos)
+{
+	char *cmd;
+	int ret;
+
+	if (len > 128)
+		return -EINVAL;
+	cmd = memdup_user_nul(ubuf, len);
+	if (IS_ERR(cmd))
+		return PTR_ERR(cmd);
+	strim(cmd);
+	mutex_lock(&bench.lock);
+	ret = openppe_bench_exec(cmd);
+	mutex_unlock(&bench.lock);
+	kfree(cmd);
+	return ret ?: len;
+}
+
+static const struct file_operations openppe_bench_run_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = openppe_bench_run_write,
+	.llseek = noop_llseek,
+};
+
+static int openppe_bench_results_show(struct seq_file *s, void *unused)
+{
+	mutex_lock(&bench.lock);
+	seq_write(s, bench.results, bench.results_len);
+	mutex_unlock(&bench.lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(openppe_bench_results);
+
+static int __init openppe_bench_init(void)
+{
+	mutex_init(&bench.lock);
+	openppe_bench_match_init(&bench.match);
+	bench.rule = flow_rule_alloc(OPENPPE_BENCH_ACTIONS);
+	if (!bench.rule)
+		return -ENOMEM;
+	bench.rule->match.dissector = &bench.match.dissector;
+	bench.rule->match.key = &bench.match.key;
+	bench.rule->match.mask = &bench.match.mask;
+	bench.flows = kvcalloc(OPENPPE_BENCH_MAX_FLOWS, sizeof(*bench.flows),
+			       GFP_KERNEL);
+	bench.samples = kvcalloc(3 * OPENPPE_BENCH_RESULTS,
+				 sizeof(*bench.samples), GFP_KERNEL);
+	bench.results = kvzalloc(OPENPPE_BENCH_RESULTS_SIZE, GFP_KERNEL);
+	if (!bench.flows || !bench.samples || !bench.results)
+		goto err_free;
+
+	bench.dir = debugfs_create_dir("openppe_bench", NULL);
+	debugfs_create_file("run", 0200, bench.dir, NULL,
+			    &openppe_bench_run_fops);
+	debugfs_create_file("results", 0400, bench.dir, NULL,
+			    &openppe_bench_results_fops);
+	return 0;
+
+err_free:
+	kvfree(bench.results);
+	kvfree(bench.samples);
+	kvfree(bench.flows);
+	kfree(bench.rule);
+	return -ENOMEM;
+}
+
+static void __exit openppe_bench_exit(void)
+{
+	debugfs_remove(bench.dir);
+	mutex_lock(&bench.lock);
+	if (bench.cb)
+		openppe_bench_unbind();
+	mutex_unlock(&bench.lock);
+	kvfree(bench.results);
+	kvfree(bench.samples);
+	kvfree(bench.flows);
+	kfree(bench.rule);
+}
+
+module_init(openppe_bench_init);
+module_exit(openppe_bench_exit);
+
+MODULE_DESCRIPTION("openppe control-plane benchmark (test only)");
+MODULE_LICENSE("GPL");

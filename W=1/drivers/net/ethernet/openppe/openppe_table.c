@@ -1,0 +1,618 @@
+// SPDX-License-Identifier: GPL-2.0
+/* openppe flow table: hash, placement, relocation, commit and cache invalidate */
+
+#include <kunit/visibility.h>
+#include <linux/bitops.h>
+#include <linux/device.h>
+#include <linux/dma-mapping.h>
+#include <linux/lockdep.h>
+#include <linux/regmap.h>
+#include <linux/slab.h>
+
+#include "openppe.h"
+#include "openppe_trace.h"
+
+#define OPENPPE_CACHE_TIMEOUT_US	1000
+#define OPENPPE_RECOVER_DELAY		(HZ / 10)
+
+/**
+ * openppe_hash() - bucket hash of a key (docs/hardware.md section 4)
+ * @key: the numeric values of key words w1..w11
+ * @seed: HASH_SEED0 or HASH_SEED1
+ *
+ * Return: the 32-bit hash (MurmurHash3 x86_32 of the 44 key bytes).
+ */
+u32 openppe_hash(const u32 *key, u32 seed)
+{
+	u32 h = seed, k;
+	int i;
+
+	for (i = 0; i < OPENPPE_KEY_WORDS; i++) {
+		k = key[i] * 0xcc9e2d51;
+		k = rol32(k, 15);
+		k *= 0x1b873593;
+		h ^= k;
+		h = rol32(h, 13);
+		h = h * 5 + 0xe6546b64;
+	}
+	h ^= OPENPPE_KEY_WORDS * 4;
+	h ^= h >> 16;
+	h *= 0x85ebca6b;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35;
+	h ^= h >> 16;
+	return h;
+}
+EXPORT_SYMBOL_IF_KUNIT(openppe_hash);
+
+/**
+ * openppe_buckets() - the two candidate buckets of a key
+ * @key: the numeric values of key words w1..w11
+ * @seed0: HASH_SEED0
+ * @seed1: HASH_SEED1
+ * @nbuckets: number of buckets, a power of two >= 2
+ * @b0: first bucket (searched first by the engine)
+ * @b1: second bucket, never equal to @b0
+ */
+void openppe_buckets(const u32 *key, u32 seed0, u32 seed1, u32 nbuckets,
+		     u32 *b0, u32 *b1)
+{
+	*b0 = openppe_hash(key, seed0) & (nbuckets - 1);
+	*b1 = openppe_hash(key, seed1) & (nbuckets - 1);
+	if (*b1 == *b0)
+		*b1 = *b0 ^ 1;
+}
+EXPORT_SYMBOL_IF_KUNIT(openppe_buckets);
+
+void openppe_entry_key(const struct openppe_hw_entry *e, u32 *key)
+{
+	int i;
+
+	for (i = 0; i < OPENPPE_KEY_WORDS; i++)
+		key[i] = openppe_w(e, OPENPPE_KEY_FIRST + i);
+}
+
+bool openppe_entry_key_equal(const struct openppe_hw_entry *a,
+			     const struct openppe_hw_entry *b)
+{
+	return !memcmp(&a->w[OPENPPE_KEY_FIRST], &b->w[OPENPPE_KEY_FIRST],
+		       OPENPPE_KEY_WORDS * sizeof(a->w[0]));
+}
+
+/**
+ * openppe_table_init() - set up the software side of the table
+ * @ppe: the PPE; @ppe->table and @ppe->counters must already point to
+ *	zeroed memory of 1 << @log2 entries and counter records
+ * @log2: log2 of the number of entries
+ * @ways: entries per bucket
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int openppe_table_init(struct openppe *ppe, unsigned int log2,
+		       unsigned int ways)
+{
+	ppe->log2 = log2;
+	ppe->entries = 1U << log2;
+	ppe->ways = ways;
+	ppe->nbuckets = ppe->entries / ways;
+	ppe->slots = kvcalloc(ppe->entries, sizeof(*ppe->slots), GFP_KERNEL);
+	if (!ppe->slots)
+		return -ENOMEM;
+	atomic_set(&ppe->entries_used, 0);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(openppe_table_init);
+
+void openppe_table_fini(struct openppe *ppe)
+{
+	kvfree(ppe->slots);
+	ppe->slots = NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(openppe_table_fini);
+
+/* Fail-safe when an entry-cache command did not complete, or completed with
+ * an error, or could not be written: the engine might go on using a stale
+ * copy of an entry, so stop it (every frame then goes to the CPU, where
+ * nf_flow_table forwards it in software) until an INV_ALL completes.
+ */
+static void openppe_cache_fail(struct openppe *ppe, int err)
+{
+	lockdep_assert_held(&ppe->cache_lock);
+
+	if (err == -ETIMEDOUT) {
+		atomic64_inc(&ppe->cnt.cache_timeouts);
+		dev_warn_ratelimited(ppe->dev,
+				     "entry cache command timed out: engine disabled, traffic falls back to the CPU\n");
+	} else {
+		dev_warn_ratelimited(ppe->dev,
+				     "entry cache command failed (%d): engine disabled, traffic falls back to the CPU\n",
+				     err);
+	}
+	regmap_clear_bits(ppe->regmap, OPENPPE_PPE_CTRL, OPENPPE_PPE_CTRL_EN);
+	ppe->degraded = true;
+	/* on unbind the engine is reset instead */
+	if (!READ_ONCE(ppe->dead))
+		schedule_delayed_work(&ppe->recover_work, OPENPPE_RECOVER_DELAY);
+}
+
+/* Wait for CACHE_STATUS.BUSY to clear; *@status is its last value. */
+static int openppe_cache_wait(struct openppe *ppe, u32 *status)
+{
+	lockdep_assert_held(&ppe->cache_lock);
+
+	return regmap_read_poll_timeout(ppe->regmap, OPENPPE_CACHE_STATUS,
+					*status,
+					!(*status & OPENPPE_CACHE_STATUS_BUSY),
+					10, OPENPPE_CACHE_TIMEOUT_US);
+}
+
+/* One command, docs/hardware.md 2.5: the engine ignores a command written
+ * while BUSY is set, and a command that timed out earlier may still be
+ * running, so wait for BUSY to clear before writing as well as after.
+ */
+static int openppe_cache_cmd_locked(struct openppe *ppe,
+				    enum openppe_cache_op op, u32 idx)
+{
+	u32 val;
+	int ret;
+
+	lockdep_assert_held(&ppe->cache_lock);
+
+	ret = openppe_cache_wait(ppe, &val);
+	if (ret)
+		return ret;
+	/* The table stores this command is about must reach memory before the
+	 * engine acts on it. writel() would order them, but the regmap may be
+	 * a parent's (syscon, an emulator) or use relaxed accessors: order
+	 * them here, whatever the register access is.
+	 */
+	wmb();
+	ret = regmap_write(ppe->regmap, OPENPPE_CACHE_CMD,
+			   FIELD_PREP(OPENPPE_CACHE_CMD_OP, op) |
+			   FIELD_PREP(OPENPPE_CACHE_CMD_INDEX, idx));
+	if (ret)
+		return ret;
+	ret = openppe_cache_wait(ppe, &val);
+	if (ret)
+		return ret;
+	if (val & OPENPPE_CACHE_STATUS_ERR) {
+		atomic64_inc(&ppe->cnt.cache_errors);
+		dev_warn_ratelimited(ppe->dev,
+				     "entry cache rejected op %u index %u\n",
+				     op, idx);
+		return -EIO;
+	}
+	return 0;
+}
+
+/**
+ * openppe_cache_inv() - drop the engine's cached copy of entries
+ * @ppe: the PPE
+ * @op: INV_ENTRY or INV_ALL
+ * @idx: entry index for INV_ENTRY
+ *
+ * On return the engine no longer uses the old contents of the entry: either
+ * the command completed, or it did not and the engine was disabled until an
+ * INV_ALL completes (see openppe_cache_fail()).
+ *
+ * Return: 0 when the command completed or timed out (the engine is then
+ * off), or a negative errno if the engine rejected it or the register
+ * access failed (the engine is then off too).
+ */
+int openppe_cache_inv(struct openppe *ppe, enum openppe_cache_op op, u32 idx)
+{
+	int ret;
+
+	mutex_lock(&ppe->cache_lock);
+	if (ppe->degraded) {
+		/* engine stopped; recovery invalidates everything */
+		ret = 0;
+		goto out_unlock;
+	}
+	ret = openppe_cache_cmd_locked(ppe, op, idx);
+	if (ret)
+		openppe_cache_fail(ppe, ret);
+	if (ret == -ETIMEDOUT)
+		ret = 0;
+out_unlock:
+	mutex_unlock(&ppe->cache_lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(openppe_cache_inv);
+
+void openppe_recover_work(struct work_struct *work)
+{
+	struct openppe *ppe = container_of(to_delayed_work(work),
+					   struct openppe, recover_work);
+	int ret;
+
+	down_read(&ppe->life_lock);
+	if (ppe->dead)
+		goto out_unlock_life;
+	mutex_lock(&ppe->cache_lock);
+	ret = openppe_cache_cmd_locked(ppe, OPENPPE_CACHE_OP_INV_ALL, 0);
+	if (ret) {
+		dev_warn_ratelimited(ppe->dev,
+				     "entry cache still not answering (%d), engine stays disabled\n",
+				     ret);
+		schedule_delayed_work(&ppe->recover_work, OPENPPE_RECOVER_DELAY);
+		goto out_unlock;
+	}
+	ret = regmap_set_bits(ppe->regmap, OPENPPE_PPE_CTRL,
+			      OPENPPE_PPE_CTRL_EN);
+	if (!ret) {
+		ppe->degraded = false;
+		atomic64_inc(&ppe->cnt.recoveries);
+		dev_info(ppe->dev, "entry cache recovered, engine re-enabled\n");
+	}
+out_unlock:
+	mutex_unlock(&ppe->cache_lock);
+out_unlock_life:
+	up_read(&ppe->life_lock);
+}
+EXPORT_SYMBOL_IF_KUNIT(openppe_recover_work);
+
+/* Commit an entry to slot @idx (docs/hardware.md 3.1): body first, then a
+ * barrier so the engine can never see STATE = BOUND with a stale body, then the
+ * state word, then drop the engine's cached copy of the slot.
+ *
+ * If the invalidate fails, the caller gives the slot back: the state word is
+ * put back to INVALID so that memory never holds a bound entry in a slot the
+ * driver thinks is free. The engine is then off (openppe_cache_inv()) and
+ * reads memory afresh after the INV_ALL of its recovery.
+ */
+static int openppe_slot_write(struct openppe *ppe, u32 idx,
+			      const struct openppe_hw_entry *e)
+{
+	struct openppe_hw_entry *slot = &ppe->table[idx];
+	int i, ret;
+
+	for (i = 1; i < OPENPPE_ENTRY_WORDS; i++)
+		WRITE_ONCE(slot->w[i], e->w[i]);
+	/* the body must be visible to the engine before the state word */
+	dma_wmb();
+	WRITE_ONCE(slot->w[OPENPPE_W_INFO], e->w[OPENPPE_W_INFO]);
+	ret = openppe_cache_inv(ppe, OPENPPE_CACHE_OP_INV_ENTRY, idx);
+	if (ret)
+		WRITE_ONCE(slot->w[OPENPPE_W_INFO],
+			   cpu_to_le32(FIELD_PREP(OPENPPE_INFO_STATE,
+						  OPENPPE_STATE_INVALID)));
+	return ret;
+}
+
+static int openppe_slot_clear(struct openppe *ppe, u32 idx)
+{
+	WRITE_ONCE(ppe->table[idx].w[OPENPPE_W_INFO],
+		   cpu_to_le32(FIELD_PREP(OPENPPE_INFO_STATE,
+					  OPENPPE_STATE_INVALID)));
+	return openppe_cache_inv(ppe, OPENPPE_CACHE_OP_INV_ENTRY, idx);
+}
+
+static struct mutex *openppe_stripe(struct openppe *ppe, u32 bucket)
+{
+	return &ppe->stripe[bucket % OPENPPE_STRIPES];
+}
+
+/* slots of a bucket: stripe lock (with place_lock read) or place_lock write */
+static void openppe_assert_bucket_locked(struct openppe *ppe, u32 bucket)
+{
+	lockdep_assert(lockdep_is_held_type(&ppe->place_lock, 0) ||
+		       lockdep_is_held(openppe_stripe(ppe, bucket)));
+}
+
+/* Lock the stripes of two buckets in address order (one lock if shared). */
+static void openppe_lock_buckets(struct openppe *ppe, u32 b0, u32 b1)
+{
+	struct mutex *l0 = openppe_stripe(ppe, b0);
+	struct mutex *l1 = openppe_stripe(ppe, b1);
+
+	if (l0 == l1) {
+		mutex_lock(l0);
+		return;
+	}
+	if (l0 > l1)
+		swap(l0, l1);
+	mutex_lock(l0);
+	mutex_lock_nested(l1, SINGLE_DEPTH_NESTING);
+}
+
+static void openppe_unlock_buckets(struct openppe *ppe, u32 b0, u32 b1)
+{
+	struct mutex *l0 = openppe_stripe(ppe, b0);
+	struct mutex *l1 = openppe_stripe(ppe, b1);
+
+	mutex_unlock(l0);
+	if (l1 != l0)
+		mutex_unlock(l1);
+}
+
+static int openppe_bucket_free_slot(struct openppe *ppe, u32 bucket)
+{
+	u32 i, base = bucket * ppe->ways;
+
+	openppe_assert_bucket_locked(ppe, bucket);
+
+	for (i = 0; i < ppe->ways; i++)
+		if (!ppe->slots[base + i])
+			return base + i;
+	return -ENOSPC;
+}
+
+/* Another flow with @flow's key is in the table (it can only be in the key's
+ * own two buckets): two bound entries must never carry one key
+ * (docs/hardware.md section 3), the engine would use either.
+ */
+static bool openppe_key_taken(struct openppe *ppe, struct openppe_flow *flow)
+{
+	struct openppe_flow *f;
+	u32 i, w, base;
+
+	for (i = 0; i < 2; i++) {
+		openppe_assert_bucket_locked(ppe, flow->bucket[i]);
+		base = flow->bucket[i] * ppe->ways;
+		for (w = 0; w < ppe->ways; w++) {
+			f = ppe->slots[base + w];
+			if (f && f != flow && openppe_entry_key_equal(&f->entry,
+								      &flow->entry))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Place @flow in a free slot of its own buckets, b0 first. */
+static int openppe_place_direct(struct openppe *ppe, struct openppe_flow *flow)
+{
+	int slot, i, ret;
+
+	if (openppe_key_taken(ppe, flow))
+		return -EEXIST;
+	for (i = 0; i < 2; i++) {
+		slot = openppe_bucket_free_slot(ppe, flow->bucket[i]);
+		if (slot < 0)
+			continue;
+		ppe->slots[slot] = flow;
+		flow->index = slot;
+		ret = openppe_slot_write(ppe, slot, &flow->entry);
+		if (ret) {
+			ppe->slots[slot] = NULL;
+			return ret;
+		}
+		flow->placed = true;
+		atomic_inc(&ppe->entries_used);
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+/* Move the entry in slot @from to the free slot @to (in the entry's other
+ * bucket) without a gap in forwarding: the copy is bound and the cache told
+ * before the original is cleared, so at every instant at least one identical
+ * bound copy exists; both count into the same counter record.
+ */
+static int openppe_move(struct openppe *ppe, u32 from, u32 to)
+{
+	struct openppe_flow *flow = ppe->slots[from];
+	int ret;
+
+	lockdep_assert_held_write(&ppe->place_lock);
+
+	ppe->slots[to] = flow;
+	ret = openppe_slot_write(ppe, to, &flow->entry);
+	if (ret) {
+		ppe->slots[to] = NULL;
+		return ret;
+	}
+	flow->index = to;
+	ppe->slots[from] = NULL;
+	ret = openppe_slot_clear(ppe, from);
+	atomic64_inc(&ppe->cnt.relocations);
+	trace_openppe_relocate(ppe, flow->cookie, from, to);
+	return ret;
+}
+
+struct openppe_bfs_node {
+	u32 bucket;
+	int parent;	/* node index, -1 for the two roots */
+	u32 slot;	/* slot in the parent's bucket whose entry moves here */
+	u8 depth;
+};
+
+/* Both candidate buckets are full: search breadth-first, at most
+ * OPENPPE_RELOC_DEPTH moves deep, for a chain of entries that can each shift
+ * to their other bucket, ending in a bucket with a free slot. Execute the
+ * chain from its free end, so each move targets a free slot, then place.
+ */
+static int openppe_place_relocate(struct openppe *ppe,
+				  struct openppe_flow *flow)
+{
+	struct openppe_bfs_node *q;
+	int head = 0, tail = 0, n, max_nodes, free_slot = -1, ret;
+	u32 w;
+
+	lockdep_assert_held_write(&ppe->place_lock);
+
+	/* 2 roots, each level multiplies by ways */
+	max_nodes = 2;
+	for (n = 0, w = 2; n < OPENPPE_RELOC_DEPTH; n++) {
+		w *= ppe->ways;
+		max_nodes += w;
+	}
+	q = kmalloc_array(max_nodes + 1, sizeof(*q), GFP_KERNEL);
+	if (!q)
+		return -ENOMEM;
+
+	q[tail++] = (struct openppe_bfs_node){ flow->bucket[0], -1, 0, 0 };
+	q[tail++] = (struct openppe_bfs_node){ flow->bucket[1], -1, 0, 0 };
+
+	while (head < tail && free_slot < 0) {
+		struct openppe_bfs_node *nd = &q[head];
+
+		if (nd->depth >= OPENPPE_RELOC_DEPTH) {
+			head++;
+			continue;
+		}
+		for (w = 0; w < ppe->ways; w++) {
+			u32 slot = nd->bucket * ppe->ways + w;
+			struct openppe_flow *f = ppe->slots[slot];
+			u32 alt;
+
+			if (WARN_ON_ONCE(!f))
+				continue;
+			alt = f->bucket[0] == nd->bucket ? f->bucket[1] :
+							    f->bucket[0];
+			ret = openppe_bucket_free_slot(ppe, alt);
+			if (ret >= 0) {
+				/* leaf: f moves from slot to the free one */
+				q[tail] = (struct openppe_bfs_node){
+					alt, head, slot, nd->depth + 1 };
+				free_slot = ret;
+				break;
+			}
+			if (tail < max_nodes)
+				q[tail++] = (struct openppe_bfs_node){
+					alt, head, slot, nd->depth + 1 };
+		}
+		if (free_slot < 0)
+			head++;
+	}
+
+	if (free_slot < 0) {
+		ret = -ENOSPC;
+		goto out_free;
+	}
+
+	/* walk the chain back to its root, each move into the slot just freed */
+	n = tail;
+	while (q[n].parent >= 0) {
+		u32 from = q[n].slot;
+
+		ret = openppe_move(ppe, from, free_slot);
+		if (ret)
+			goto out_free;
+		free_slot = from;
+		n = q[n].parent;
+	}
+	ppe->slots[free_slot] = flow;
+	flow->index = free_slot;
+	ret = openppe_slot_write(ppe, free_slot, &flow->entry);
+	if (ret) {
+		ppe->slots[free_slot] = NULL;
+		goto out_free;
+	}
+	flow->placed = true;
+	atomic_inc(&ppe->entries_used);
+
+out_free:
+	kfree(q);
+	return ret;
+}
+
+/**
+ * openppe_table_insert() - write a flow's entry into the table
+ * @ppe: the PPE
+ * @flow: flow with @entry built and @cnt_idx allocated
+ *
+ * Places the entry in a free way of bucket b0 or b1; when both are full,
+ * relocates entries to their other buckets to make room. The caller holds
+ * @flow->lock.
+ *
+ * Return: 0, -ENOSPC when the table (or every reachable bucket) is full,
+ * -EEXIST when another flow's entry has the same key, or another negative
+ * errno.
+ */
+int openppe_table_insert(struct openppe *ppe, struct openppe_flow *flow)
+{
+	u32 key[OPENPPE_KEY_WORDS];
+	int ret;
+
+	lockdep_assert_held(&flow->lock);
+
+	if (atomic_read(&ppe->entries_used) >= ppe->entries)
+		return -ENOSPC;
+
+	openppe_entry_key(&flow->entry, key);
+	openppe_buckets(key, ppe->seed[0], ppe->seed[1], ppe->nbuckets,
+			&flow->bucket[0], &flow->bucket[1]);
+
+	down_read(&ppe->place_lock);
+	openppe_lock_buckets(ppe, flow->bucket[0], flow->bucket[1]);
+	ret = openppe_place_direct(ppe, flow);
+	openppe_unlock_buckets(ppe, flow->bucket[0], flow->bucket[1]);
+	up_read(&ppe->place_lock);
+	if (ret != -ENOSPC)
+		return ret;
+
+	down_write(&ppe->place_lock);
+	ret = openppe_place_direct(ppe, flow);
+	if (ret == -ENOSPC)
+		ret = openppe_place_relocate(ppe, flow);
+	up_write(&ppe->place_lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(openppe_table_insert);
+
+/**
+ * openppe_table_rewrite() - replace the body of an installed entry
+ * @ppe: the PPE
+ * @flow: installed flow, @flow->lock held
+ * @e: new entry with the same key and counter index
+ *
+ * The slot is invalidated first, so frames of the flow go to the CPU for the
+ * few microseconds until the new body is bound.
+ *
+ * Return: 0 or a negative errno.
+ */
+int openppe_table_rewrite(struct openppe *ppe, struct openppe_flow *flow,
+			  const struct openppe_hw_entry *e)
+{
+	u32 bucket;
+	int ret;
+
+	lockdep_assert_held(&flow->lock);
+
+	down_read(&ppe->place_lock);
+	bucket = flow->index / ppe->ways;
+	mutex_lock(openppe_stripe(ppe, bucket));
+	ret = openppe_slot_clear(ppe, flow->index);
+	if (!ret) {
+		flow->entry = *e;
+		ret = openppe_slot_write(ppe, flow->index, &flow->entry);
+	}
+	mutex_unlock(openppe_stripe(ppe, bucket));
+	up_read(&ppe->place_lock);
+	return ret;
+}
+
+/**
+ * openppe_table_remove() - unbind a flow's entry and free its slot
+ * @ppe: the PPE
+ * @flow: flow, @flow->lock held; nothing happens if it is not placed
+ *
+ * When this returns the engine no longer uses the entry.
+ *
+ * Return: 0 or a negative errno from the cache command (the slot is freed
+ * anyway).
+ */
+int openppe_table_remove(struct openppe *ppe, struct openppe_flow *flow)
+{
+	u32 bucket;
+	int ret;
+
+	lockdep_assert_held(&flow->lock);
+
+	if (!flow->placed)
+		return 0;
+	down_read(&ppe->place_lock);
+	bucket = flow->index / ppe->ways;
+	mutex_lock(openppe_stripe(ppe, bucket));
+	ret = openppe_slot_clear(ppe, flow->index);
+	if (!WARN_ON_ONCE(ppe->slots[flow->index] != flow))
+		ppe->slots[flow->index] = NULL;
+	flow->placed = false;
+	atomic_dec(&ppe->entries_used);
+	mutex_unlock(openppe_stripe(ppe, bucket));
+	up_read(&ppe->place_lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(openppe_table_remove);
