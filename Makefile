@@ -8,6 +8,7 @@
 #   make bench                 measure what offload buys (build/bench/results.*)
 #   make check                 every gate and test; one summary line at the end
 #   make vm-run SCRIPT=x.sh    run a script as root in the test guest (ARGS=...)
+#   make patches [KVER=6.12]   the upstream patch series, build/patches/KVER/
 #   make deps kernel modules firmware initramfs dtb vm clean help
 
 SHELL := /bin/bash
@@ -15,12 +16,12 @@ Q := tests/qemu
 # Debian's interpreter: the one python3-matplotlib (make deps) installs for
 PYTHON := $(firstword $(wildcard /usr/bin/python3) python3)
 
-.PHONY: all help deps kernel modules firmware initramfs dtb vm vm-run demo bench check clean
+.PHONY: all help deps kernel modules firmware initramfs dtb vm vm-run demo bench check patches clean
 
 all: help
 
 help:
-	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@$(Q)/setup.sh
@@ -62,6 +63,9 @@ bench: vm
 
 check: deps
 	@$(Q)/check.sh
+
+patches: deps
+	@$(Q)/make-patches.sh
 
 clean:
 	rm -rf build
