@@ -372,7 +372,7 @@ EOF
 )"
 rm -rf "$out"
 mkdir -p "$out"
-series_git "$repo" format-patch -q --cover-letter --cover-from-description=subject \
+GIT_COMMITTER_DATE=$date series_git "$repo" format-patch -q --cover-letter --cover-from-description=subject \
 	--subject-prefix="PATCH net-next" --base="$base" -o "$out" "$base..HEAD" >/dev/null
 [ "$(find "$out" -name '0*.patch' | wc -l)" -eq $((n + 1)) ] ||
 	die "format-patch did not write $n patches and a cover letter"
