@@ -39,7 +39,7 @@ ktap_begin
 step "make dkms-source DESTDIR=<private root>" "$out/source.log" \
 	env -u KVER make -C "$REPO" dkms-source DESTDIR="$out" || ktap_end
 src=$out/usr/src/openppe-$version
-got=$(cd "$src" && ls -A | xargs)
+got=$(find "$src" -mindepth 1 -maxdepth 1 -printf '%f\n' | LC_ALL=C sort | xargs)
 if [ "$got" = "Kbuild Kconfig dkms.conf drivers include" ] &&
    [ -z "$(find "$src" -name '*.o' -o -name '*.ko' -o -name '.*.cmd')" ]; then
 	result_ok "the DKMS source tree holds the sources and dkms.conf only"
@@ -64,7 +64,7 @@ bad=$(
 if [ -z "$bad" ]; then
 	result_ok "BUILD_EXCLUSIVE_KERNEL: 6.1 to 7.x, kernels.conf's releases in"
 else
-	result_fail "BUILD_EXCLUSIVE_KERNEL: 6.1 to 7.x" $bad
+	result_fail "BUILD_EXCLUSIVE_KERNEL: 6.1 to 7.x" "$bad"
 fi
 
 step "dkms add $pkg" "$out/add.log" run_dkms add "$pkg" "${dkms_args[@]}" || ktap_end
@@ -74,7 +74,7 @@ step "dkms build $pkg -k $KREL/aarch64 (ARCH=$ARCH CROSS_COMPILE=$CROSS_COMPILE)
 
 built=$out/var/lib/dkms/openppe/$version/$KREL/aarch64/module
 want=$(shipped_modules | sed 's|.*/||; s|$|.ko|' | LC_ALL=C sort | xargs)
-got=$(cd "$built" && ls | LC_ALL=C sort | xargs)
+got=$(find "$built" -name '*.ko' -printf '%f\n' | LC_ALL=C sort | xargs)
 if [ "$got" = "$want" ]; then
 	result_ok "dkms built the modules make install ships: $got"
 else
@@ -99,7 +99,7 @@ fi
 
 step "dkms remove $pkg --all" "$out/remove.log" \
 	run_dkms remove "$pkg" "${dkms_trees[@]}" --all --no-depmod
-left=$(find "$out/lib/modules" "$out/var/lib/dkms" -name '*.ko' -o -name openppe 2>/dev/null | xargs)
+left=$(find "$out/lib/modules" "$out/var/lib/dkms" \( -name '*.ko' -o -name openppe \) -printf '%p ' 2>/dev/null)
 if [ -z "$left" ]; then
 	result_ok "dkms remove left no module behind"
 else

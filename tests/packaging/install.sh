@@ -39,9 +39,9 @@ expected=$(
 expected=$(echo "$expected" | LC_ALL=C sort)
 got=$(our_files)
 if [ "$got" = "$expected" ]; then
-	result_ok "installed exactly: $(echo $got)"
+	result_ok "installed exactly: ${got//$'\n'/ }"
 else
-	result_fail "installed files" "expected:" $expected "got:" $got
+	result_fail "installed files" "expected:" "$expected" "got:" "$got"
 fi
 
 mapfile -t kos < <(for m in "${mods[@]}"; do echo "$root/lib/modules/$KREL/extra/$m.ko"; done)
@@ -71,11 +71,11 @@ fi
 
 if step "make uninstall" "$out/uninstall.log" ship_make uninstall; then
 	left=$(our_files)
-	dirs=$(cd "$root" && find lib/modules/"$KREL"/extra lib/firmware/openppe 2>/dev/null || true)
+	dirs=$(cd "$root" && { find lib/modules/"$KREL"/extra lib/firmware/openppe 2>/dev/null || true; })
 	if [ -z "$left" ] && [ -z "$dirs" ] && ! grep -q openppe "$root/lib/modules/$KREL/modules.dep"; then
 		result_ok "uninstall left none of ours (only depmod's indexes, without openppe)"
 	else
-		result_fail "uninstall left none of ours" "left:" $left $dirs
+		result_fail "uninstall left none of ours" "left:" "$left" "$dirs"
 	fi
 fi
 ktap_end

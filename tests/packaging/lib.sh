@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Shared by the packaging tests (sourced): KTAP results, the test kernel, and
 # what a shipped module must look like.
 #
@@ -19,8 +20,7 @@ result_fail() {
 	FAILED=1
 	echo "not ok $T $1"
 	shift
-	local l
-	for l in "$@"; do echo "# $l"; done
+	[ $# -eq 0 ] || printf '%s\n' "$@" | sed 's/^/# /'
 }
 
 # step DESC LOG CMD...: run CMD into LOG, one result; on failure the end of
