@@ -116,7 +116,9 @@ depmod = if [ -r $(KDIR)/System.map ]; then \
 		echo "no $(KDIR)/System.map: skipping depmod (run: depmod -a $(KVER))"; \
 	fi
 
-install: install-modules install-firmware
+# firmware after the modules: a failed build installs nothing
+install: install-modules
+	+@$(firmware-make) install
 
 install-modules:
 	@[ -f $(KDIR)/Makefile ] || { echo "no kernel build tree at $(KDIR): install the headers of $(KVER) or give KDIR=" >&2; exit 1; }
