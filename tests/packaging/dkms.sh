@@ -37,7 +37,7 @@ host_before=$(host_state)
 
 ktap_begin
 step "make dkms-source DESTDIR=<private root>" "$out/source.log" \
-	env -u KVER make -C "$REPO" dkms-source DESTDIR="$out" || ktap_end
+	user_make -C "$REPO" dkms-source DESTDIR="$out" || ktap_end
 src=$out/usr/src/openppe-$version
 got=$(find "$src" -mindepth 1 -maxdepth 1 -printf '%f\n' | LC_ALL=C sort | xargs)
 if [ "$got" = "Kbuild Kconfig dkms.conf drivers include" ] &&

@@ -13,9 +13,8 @@ root=$out/root
 rm -rf "$out"
 mkdir -p "$out"
 
-# The user's KVER is a kernel release; common.sh's is a kernels.conf line.
 ship_make() {
-	env -u KVER make -C "$REPO" -j"$JOBS" KDIR="$KDIR" ARCH="$ARCH" \
+	user_make -C "$REPO" -j"$JOBS" KDIR="$KDIR" ARCH="$ARCH" \
 		CROSS_COMPILE="$CROSS_COMPILE" INSTALL_MOD_PATH="$root" "$@"
 }
 # our_files: the staging root's files but depmod's indexes, sorted

@@ -37,6 +37,10 @@ step() {
 	return 1
 }
 
+# user_make ARGS...: make as a user runs it. common.sh exports KVER as a
+# kernels.conf line (6.1); to the install targets KVER is a kernel release.
+user_make() { env -u KVER make "$@"; }
+
 # the test kernel (board kernel of kernels.conf) and its release
 KDIR=${KDIR:-$("$REPO/tests/qemu/build-kernel.sh")}
 KREL=$(cat "$KDIR/include/config/kernel.release")

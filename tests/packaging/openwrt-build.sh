@@ -19,7 +19,7 @@ stage=$out/stage
 rm -rf "$stage"
 mkdir -p "$out"
 sdk() {
-	env -u KVER make -C "$REPO/packaging/openwrt/openppe" \
+	user_make -C "$REPO/packaging/openwrt/openppe" \
 		TOPDIR="$REPO/tests/packaging/openwrt-sdk" LINUX_DIR="$KDIR" \
 		LINUX_KARCH="$ARCH" KERNEL_CROSS="$CROSS_COMPILE" \
 		BUILD_DIR="$out/build_dir" PKG_STAGE="$stage" "$@"
