@@ -15,6 +15,9 @@ set -euo pipefail
 
 dir=${1:-$KOUT/kbuild}
 shift || true
+case $dir in
+*=*) die "the first argument is the scratch DIR, then kbuild arguments: ${0##*/} DIR $dir" ;;
+esac
 KDIR=${KDIR:-$("$REPO/tests/qemu/build-kernel.sh")}
 [ -f "$KDIR/Module.symvers" ] || die "KDIR $KDIR has no Module.symvers (run: make kernel)"
 

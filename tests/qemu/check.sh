@@ -451,6 +451,32 @@ for k in "${other_kvers[@]}"; do
 	fi
 done
 
+# ---------------------------------------------------------------- packaging
+# The routes openppe takes onto a system (docs/usage.md, "Installing openppe
+# on your system"), each run for real against the test kernel by its script
+# in tests/packaging/ (KTAP, nested here): make install/uninstall into a
+# staging root, DKMS in a private tree, the OpenWrt package's own Makefile
+# through stand-ins for the SDK (its build directory is kept in
+# build/packaging/openwrt, so a rerun is incremental).
+stage "packaging: make install, DKMS, OpenWrt build"
+for route in "install|make install / make uninstall|$CHECK/packaging/install" \
+	     "dkms|DKMS add, build, install, remove|$CHECK/packaging/dkms" \
+	     "openwrt-build|OpenWrt package build|$BUILD/packaging/openwrt"; do
+	IFS='|' read -r script name out <<<"$route"
+	t0=$SECONDS
+	"$REPO/tests/packaging/$script.sh" "$out" >"$CHECK/packaging-$script.ktap" \
+		2>"$CHECK/packaging-$script.err"
+	rc=$?
+	nested "$CHECK/packaging-$script.ktap"
+	diag "packaging: $script took $((SECONDS - t0))s"
+	if [ "$rc" -eq 0 ]; then
+		result pass "packaging: $name"
+	else
+		result fail "packaging: $name" "tests/packaging/$script.sh: exit status $rc"
+		diag_file "$CHECK/packaging-$script.err" 15
+	fi
+done
+
 stage "dt-schema: board DTB against our bindings"
 board=$BUILD/vm/board.dtb
 # the source in a file, not a pipe: grep -q would leave at the first match,

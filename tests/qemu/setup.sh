@@ -14,6 +14,7 @@ HOST_PKGS=(
 	qemu-system-arm device-tree-compiler dt-schema yamllint python3-yaml
 	sparse apt-utils dpkg-dev util-linux gawk perl
 	python3-matplotlib
+	dkms
 )
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (installs packages)"

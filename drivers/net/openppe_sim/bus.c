@@ -192,7 +192,7 @@ static int ppesim_bus_add_ppe(struct ppesim_bus_dev *bdev)
 	if (!pdev)
 		return -ENOMEM;
 	pdev->dev.parent = &bdev->dev;
-	device_set_node(&pdev->dev, bdev->ppe_fwnode);
+	ppesim_pdev_set_fwnode(pdev, bdev->ppe_fwnode);
 	err = dma_coerce_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
 	if (err)
 		goto err_put_pdev;

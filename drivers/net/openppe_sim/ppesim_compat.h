@@ -19,6 +19,7 @@
 #include <linux/ethtool.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
+#include <linux/platform_device.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -68,6 +69,26 @@ static inline void ppesim_dev_set_dma_coherent(struct device *dev)
 	IS_ENABLED(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU) || \
 	IS_ENABLED(CONFIG_ARCH_HAS_SYNC_DMA_FOR_CPU_ALL)
 	dev->dma_coherent = true;
+#endif
+}
+
+/**
+ * ppesim_pdev_set_fwnode() - give a platform_device_alloc() device its node
+ * @pdev: the device, not yet added
+ * @fwnode: its firmware node; the caller keeps its own reference
+ *
+ * Since 7.x the platform device holds a reference on its node, taken here
+ * and dropped at its release (for a software node: one swnode reference);
+ * before, the device borrowed the caller's and its release left the node
+ * alone. Either way the caller removes the node after the device is gone.
+ */
+static inline void ppesim_pdev_set_fwnode(struct platform_device *pdev,
+					  struct fwnode_handle *fwnode)
+{
+#ifdef PPESIM_HAVE_PLATFORM_SET_FWNODE
+	platform_device_set_fwnode(pdev, fwnode);
+#else
+	device_set_node(&pdev->dev, fwnode);
 #endif
 }
 

@@ -90,6 +90,18 @@ int *ppesim_probe(void)
 	return p;
 }
 
+#elif defined(PPESIM_PROBE_PLATFORM_SET_FWNODE)
+/* 7.x: a platform device holds a reference on its firmware node, taken by
+ * platform_device_set_fwnode() and dropped when the device is released
+ */
+#include <linux/platform_device.h>
+
+void ppesim_probe(struct platform_device *pdev, struct fwnode_handle *fwnode);
+void ppesim_probe(struct platform_device *pdev, struct fwnode_handle *fwnode)
+{
+	platform_device_set_fwnode(pdev, fwnode);
+}
+
 #else
 #error "ppesim_compat_probes.c: no PPESIM_PROBE_<name> given"
 #endif
