@@ -8,6 +8,7 @@
 #   make bench                 measure what offload buys (build/bench/results.*)
 #   make check                 every gate and test; one summary line at the end
 #   make vm-run SCRIPT=x.sh    run a script as root in the test guest (ARGS=...)
+#   make patches [KVER=6.12]   the upstream patch series, build/patches/KVER/
 #   make deps kernel modules firmware initramfs dtb vm clean help
 #   make install [KDIR=...]    your kernel: modules + firmware (uninstall, install-firmware,
 #                              dkms-source; docs/usage.md "Installing openppe")
@@ -17,13 +18,13 @@ Q := tests/qemu
 # Debian's interpreter: the one python3-matplotlib (make deps) installs for
 PYTHON := $(firstword $(wildcard /usr/bin/python3) python3)
 
-.PHONY: all help deps kernel modules firmware initramfs dtb vm vm-run demo bench check clean
+.PHONY: all help deps kernel modules firmware initramfs dtb vm vm-run demo bench check patches clean
 .PHONY: install install-modules install-firmware uninstall dkms-source
 
 all: help
 
 help:
-	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@$(Q)/setup.sh
@@ -65,6 +66,9 @@ bench: vm
 
 check: deps
 	@$(Q)/check.sh
+
+patches: deps
+	@$(Q)/make-patches.sh
 
 clean:
 	rm -rf build

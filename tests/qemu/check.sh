@@ -323,6 +323,46 @@ for f in "${bindings[@]}"; do
 	fi
 done
 
+# patch_series KVER: the upstream patch series of KVER (make-patches.sh):
+# generated, applied with git am to a clean copy of the pristine tree and
+# checkpatch --strict clean patch by patch (apply-patches.sh), one result
+# each; returns 1 if the series is not there to build
+patch_series() {
+	local k=$1 n p f bad=0 out=$CHECK/patches-$1
+	mkdir -p "$out"
+	if ! KVER=$k "$REPO/tests/qemu/make-patches.sh" >/dev/null 2>"$out/make.log"; then
+		result fail "patches $k: series generated (make patches KVER=$k)"
+		diag_file "$out/make.log" 20
+		return 1
+	fi
+	n=$(find "$BUILD/patches/$k" -name '[0-9]*.patch' ! -name '0000-*' | wc -l)
+	result pass "patches $k: series generated ($n patches and a cover letter, build/patches/$k)"
+	if ! KVER=$k CHECKPATCH_OUT=$out/checkpatch "$REPO/tests/qemu/apply-patches.sh" \
+		"$BUILD/patches/$k" >/dev/null 2>"$out/apply.log"; then
+		result fail "patches $k: applies with git am to the pristine tree"
+		diag_file "$out/apply.log" 20
+		return 1
+	fi
+	result pass "patches $k: applies with git am to the pristine tree"
+	for p in "$BUILD/patches/$k"/[0-9]*.patch; do
+		f=$out/checkpatch/$(basename "$p" | cut -c1-4)
+		[ "${p##*/}" != 0000-cover-letter.patch ] || continue
+		if [ "$(cat "$f.rc" 2>/dev/null)" != 0 ] || [ -s "$f.out" ]; then
+			[ "$bad" -gt 0 ] || result fail "patches $k: checkpatch --strict of each patch"
+			bad=$((bad + 1))
+			diag "${p##*/}:"
+			diag_file "$f.out" 20
+		fi
+	done
+	if [ "$bad" -eq 0 ]; then
+		result pass "patches $k: checkpatch --strict of each patch: 0 findings in $n"
+		for f in "$out"/checkpatch/*.ignored; do
+			[ -f "$f" ] && diag "patch $(basename "$f" .ignored): not enforced: $(cat "$f")"
+		done
+	fi
+	return 0
+}
+
 # ---------------------------------------------------------------- builds
 stage "builds"
 if have_drivers; then
@@ -338,19 +378,26 @@ if have_drivers; then
 		result fail "build: out-of-tree modules (make -C \$KDIR M=...)"
 		diag_file "$CHECK/oot.log" 30
 	fi
-	for mode in m y; do
-		if "$REPO/tests/qemu/graft-build.sh" "$mode" >"$CHECK/graft-$mode.log" 2>&1; then
-			result pass "build: grafted into the kernel tree, =$mode"
-		else
-			result fail "build: grafted into the kernel tree, =$mode"
-			diag_file "$CHECK/graft-$mode.log" 30
-		fi
+	# the upstream patch series of every kernel; the board's is built
+	for k in "$KVER" "${other_kvers[@]}"; do
+		patch_series "$k" || continue
+		[ "$k" = "$KVER" ] || continue
+		for mode in m y; do
+			if SERIES=$BUILD/patches/$k "$REPO/tests/qemu/graft-build.sh" "$mode" \
+				>"$CHECK/graft-$mode.log" 2>&1; then
+				result pass "build: the patch series applied to the kernel tree, =$mode"
+			else
+				result fail "build: the patch series applied to the kernel tree, =$mode"
+				diag_file "$CHECK/graft-$mode.log" 30
+			fi
+		done
 	done
 else
 	rm -rf "$BUILD/modules"
 	result skip "build: out-of-tree modules" "no driver Makefile yet"
-	result skip "build: grafted into the kernel tree, =m" "no driver Makefile yet"
-	result skip "build: grafted into the kernel tree, =y" "no driver Makefile yet"
+	result skip "patches: the upstream patch series" "no driver Makefile yet"
+	result skip "build: the patch series applied to the kernel tree, =m" "no driver Makefile yet"
+	result skip "build: the patch series applied to the kernel tree, =y" "no driver Makefile yet"
 fi
 
 if [ -f "$REPO/firmware/Makefile" ]; then

@@ -4,10 +4,11 @@
 #
 # usage: [KVER=6.12] graft-build.sh m|y    (KVER: see kernels.conf)
 #
-# Proves the directories drop into a kernel tree unchanged: the drivers are
-# copied into a hard-linked copy of the kernel source, sourced from
-# drivers/net/Kconfig and drivers/net/ethernet/Kconfig, added to the Makefiles
-# there, enabled as modules (m) or built in (y), and the kernel is built.
+# Proves the upstream patch series builds: the series (make-patches.sh) is
+# applied with git am and laid over a hard-linked copy of the kernel source
+# (apply-patches.sh): the drivers sourced from drivers/net/Kconfig and
+# drivers/net/ethernet/Kconfig and added to the Makefiles there, as the series
+# does; they are enabled as modules (m) or built in (y), and the kernel is built.
 # To be fast, the build directory is a copy of the cached test-kernel build,
 # and the graft tree is bind-mounted over the original source path in a private
 # mount namespace, so every path kbuild recorded stays the same and only the
@@ -34,39 +35,19 @@ flock 9
 # the layout before KVER (one src/ and obj/), gone with it
 rm -rf "${work:?}/src" "${work:?}/obj"
 
-# the graft tree: recreated each time (hard links, a few seconds)
-rm -rf "$tree"
-cp -al "$KSRC" "$tree"
-
-graft_dir() {
-	local rel=$1
-	[ -d "$REPO/$rel" ] || return 1
-	rm -rf "${tree:?}/$rel"
-	mkdir -p "$tree/$rel"
-	(cd "$REPO/$rel" && find . -type f \( -name '*.[ch]' -o -name Kconfig -o -name Makefile \
-		-o -name Kbuild -o -name '.kunitconfig' \) -exec cp --parents {} "$tree/$rel/" \;)
-}
-
-# Files in the tree are hard links into the pristine source: edit only with
-# tools that write a new file (sed -i), never in place.
+# the graft tree: the pristine tree patched by the upstream series, recreated
+# each time (hard links, a few seconds): the series make-patches.sh writes
+# (or SERIES=DIR, one already written), applied by apply-patches.sh under
+# this script's lock
+series=${SERIES:-$("$REPO/tests/qemu/make-patches.sh")}
+OPENPPE_GRAFT_LOCKED=1 "$REPO/tests/qemu/apply-patches.sh" "$series" >/dev/null
 grafted=()
-if graft_dir drivers/net/ethernet/openppe; then
-	sed -i 's|^endif # ETHERNET$|source "drivers/net/ethernet/openppe/Kconfig"\n\n&|' \
-		"$tree/drivers/net/ethernet/Kconfig"
-	sed -i '$a obj-$(CONFIG_OPENPPE) += openppe/' "$tree/drivers/net/ethernet/Makefile"
-	grafted+=(drivers/net/ethernet/openppe)
-fi
-if graft_dir drivers/net/openppe_sim; then
-	sed -i 's|^endif # NETDEVICES$|source "drivers/net/openppe_sim/Kconfig"\n\n&|' \
-		"$tree/drivers/net/Kconfig"
-	sed -i '$a obj-$(CONFIG_OPENPPE_SIM) += openppe_sim/' "$tree/drivers/net/Makefile"
-	grafted+=(drivers/net/openppe_sim)
-fi
-[ "${#grafted[@]}" -gt 0 ] || die "no driver directories to graft"
-if [ -f "$REPO/include/linux/openppe.h" ]; then
-	rm -f "$tree/include/linux/openppe.h"
-	cp "$REPO/include/linux/openppe.h" "$tree/include/linux/openppe.h"
-fi
+for d in drivers/net/ethernet/openppe drivers/net/openppe_sim; do
+	if [ -f "$tree/$d/Makefile" ]; then
+		grafted+=("$d")
+	fi
+done
+[ "${#grafted[@]}" -gt 0 ] || die "no driver directories in the patched tree"
 grep -q openppe "$tree/drivers/net/Kconfig" "$tree/drivers/net/ethernet/Kconfig" ||
 	die "could not hook the Kconfig files"
 

@@ -5,7 +5,7 @@
 # tools/testing/selftests/net/forwarding/lib.sh:
 #
 #	#!/bin/bash
-#	# SPDX-License-Identifier: GPL-2.0
+#	# (the SPDX license line, GPL-2.0)
 #	# What this test proves, in one line.
 #	ALL_TESTS="ping_works flows_offload"
 #	source "$(dirname "$0")/lib.sh"
