@@ -280,6 +280,7 @@ int openppe_cache_recover(struct openppe *ppe)
 	up_read(&ppe->life_lock);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(openppe_cache_recover);
 
 void openppe_recover_work(struct work_struct *work)
 {
