@@ -20,8 +20,11 @@
 #                    re-enables the engine (sysfs, diagnose and the engine's
 #                    PPE_CTRL agree, recover count +1, the offloaded flow is
 #                    the engine's again)
+#   rebind           unbinding the driver removes the devlink instance,
+#                    binding it again brings a new one: healthy, no error,
+#                    an empty table
 
-ALL_TESTS="dev_info table_resource health_cache_timeout"
+ALL_TESTS="dev_info table_resource health_cache_timeout rebind"
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/router.lib"
 
@@ -34,11 +37,13 @@ WAN_IP=$(router_ip4 0 h)
 SIMD=/sys/kernel/debug/openppe_sim/$(basename "$(readlink -f /sys/class/net/wan/device)")
 DL=platform/$(basename "$ROUTER_PPE")
 REPORTER=entry_cache
+DRV=/sys/bus/platform/drivers/openppe
 
 cleanup()
 {
 	echo 0 >"$SIMD/cache_timeout" 2>/dev/null
 	[ -d "$ROUTER_TMP" ] && touch "$ROUTER_TMP"/stop.* 2>/dev/null
+	[ -e "$ROUTER_PPE/driver" ] || basename "$ROUTER_PPE" >"$DRV/bind" 2>/dev/null
 	router_cleanup
 }
 trap cleanup EXIT
@@ -288,6 +293,30 @@ health_cache_timeout()
 	stream_stop $dport
 	[ "$RET" -eq 0 ] || router_dump
 	log_test "devlink health: entry-cache fault reported, diagnosed, recovered"
+}
+
+rebind()
+{
+	local name
+
+	RET=0
+	name=$(basename "$ROUTER_PPE")
+	router_nft_del
+	echo "$name" >"$DRV/unbind"
+	check_err $? "unbind failed"
+	devlink dev show "$DL" >/dev/null 2>&1
+	check_fail $? "the devlink instance outlives the driver's binding"
+	echo "$name" >"$DRV/bind"
+	check_err $? "bind failed"
+	devlink dev show "$DL" >/dev/null 2>&1
+	check_err $? "no devlink instance after the rebind"
+	health_is healthy 0 && [ "$(dl_health recover)" = 0 ]
+	check_err $? "the new instance's reporter: state $(dl_health state), error $(dl_health error), recover $(dl_health recover)"
+	[ "$(dl_occ)" = 0 ] && [ "$(devlink dev info "$DL" | kv driver)" = openppe ]
+	check_err $? "the new instance: occupancy $(dl_occ), info $(devlink dev info "$DL" | tr -s ' \n' ' ')"
+	router_nft_load -m wan
+	check_err $? "cannot load the offload flowtable after the rebind"
+	log_test "rebind: devlink instance gone with the driver, a fresh one after"
 }
 
 setup
