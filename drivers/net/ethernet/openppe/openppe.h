@@ -15,6 +15,7 @@
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
+#include <net/devlink.h>
 #include <net/flow_offload.h>
 
 #include "openppe_regs.h"
@@ -285,10 +286,25 @@ struct openppe_block {
  * @stripe: bucket b is guarded by @stripe[b % OPENPPE_STRIPES]
  * @cnt_ida: allocator of counter record indexes (internally locked)
  * @entries_used: slots holding a bound entry
- * @cache_lock: serialises CACHE_CMD/CACHE_STATUS use; protects @degraded
+ * @cache_lock: serialises CACHE_CMD/CACHE_STATUS use; protects @degraded,
+ *	@cache_err, @degradations and the devlink health bookkeeping (@dl_live,
+ *	@dl_reported, @dl_error)
  * @degraded: a cache command timed out; the engine is disabled (every frame
- *	goes to the CPU) until @recover_work succeeds
+ *	goes to the CPU) until @recover_work or a devlink recover succeeds
+ * @cache_err: errno of the cache failure that made the engine degraded
+ * @degradations: times the engine went degraded
  * @recover_work: retries INV_ALL and re-enables the engine
+ * @devlink: devlink instance; set in probe before it is registered, cleared
+ *	after it is freed (openppe_devlink.c)
+ * @health: the "entry_cache" health reporter of @devlink
+ * @health_work: tells @health about new degradations and about recoveries
+ *	the driver made on its own
+ * @dl_live: @devlink is registered: @health_work may be queued and may
+ *	report
+ * @dl_reported: @degradations as last reported to @health
+ * @dl_error: @health is in the error state as far as the driver knows;
+ *	changed only with the devlink instance lock held as well (the core
+ *	changes the state under it after a recover op)
  * @flows: installed flows by cookie (rhashtable: RCU lookups)
  * @backoff_lock: protects @backoff
  * @backoff: cookies recently refused for lack of room, by hash of cookie
@@ -334,9 +350,18 @@ struct openppe {
 	struct ida cnt_ida;
 	atomic_t entries_used;
 
-	struct mutex cache_lock;	/* CACHE_CMD, @degraded */
+	struct mutex cache_lock;	/* CACHE_CMD, @degraded, devlink health */
 	bool degraded;
+	int cache_err;
+	u64 degradations;
 	struct delayed_work recover_work;
+
+	struct devlink *devlink;
+	struct devlink_health_reporter *health;
+	struct work_struct health_work;
+	bool dl_live;
+	u64 dl_reported;
+	bool dl_error;
 
 	struct rhashtable flows;
 
@@ -396,7 +421,13 @@ int openppe_table_rewrite(struct openppe *ppe, struct openppe_flow *flow,
 			  const struct openppe_hw_entry *e);
 int openppe_table_remove(struct openppe *ppe, struct openppe_flow *flow);
 int openppe_cache_inv(struct openppe *ppe, enum openppe_cache_op op, u32 idx);
+int openppe_cache_recover(struct openppe *ppe);
 void openppe_recover_work(struct work_struct *work);
+
+/* openppe_devlink.c */
+int openppe_devlink_init(struct openppe *ppe);
+void openppe_devlink_fini(struct openppe *ppe);
+void openppe_health_work(struct work_struct *work);
 
 /* openppe_offload.c */
 int openppe_flow_parse(struct openppe *ppe, const struct flow_rule *rule,

@@ -17,6 +17,7 @@
 
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <net/devlink.h>
 
 /* 6.12: <asm/unaligned.h> became <linux/unaligned.h> */
 #ifdef OPENPPE_HAVE_LINUX_UNALIGNED_H
@@ -64,6 +65,61 @@
  */
 #ifndef OPENPPE_HAVE_KZALLOC_OBJ
 #define kzalloc_obj(p, gfp)		kzalloc(sizeof(p), gfp)
+#endif
+
+/**
+ * openppe_devlink_info_driver_name_put() - name the driver in devlink info
+ * @req: the info request
+ * @name: the driver's name
+ *
+ * Since 6.2 the devlink core puts the bound driver's name itself and
+ * devlink_info_driver_name_put() is gone; before, the driver had to.
+ *
+ * Return: 0 or a negative errno.
+ */
+#ifdef OPENPPE_HAVE_DEVLINK_CORE_DRIVER_NAME
+static inline int
+openppe_devlink_info_driver_name_put(struct devlink_info_req *req,
+				     const char *name)
+{
+	return 0;
+}
+#else
+#define openppe_devlink_info_driver_name_put(req, name)	\
+	devlink_info_driver_name_put(req, name)
+#endif
+
+/**
+ * openppe_fmsg() - one devlink_fmsg_*() call, as an error code
+ * @call: the call
+ *
+ * Since 6.7 the devlink_fmsg_*() functions return void: the message keeps
+ * its first error, which the core checks, so a call is 0 here. Before, each
+ * returned its error, which the caller must pass on.
+ */
+#ifdef OPENPPE_HAVE_DEVLINK_FMSG_VOID
+#define openppe_fmsg(call)		({ call; 0; })
+#else
+#define openppe_fmsg(call)		(call)
+#endif
+
+/**
+ * openppe_health_reporter_create() - devlink_health_reporter_create()
+ * @devlink: the devlink instance (its lock not held)
+ * @ops: the reporter's ops; a graceful period of 0 (not set in @ops)
+ * @priv: the reporter's private data
+ *
+ * After 6.12 the graceful period is a field of the ops and the function no
+ * longer takes it; before, it was an argument. The driver uses 0 either way.
+ *
+ * Return: the reporter or an ERR_PTR().
+ */
+#ifdef OPENPPE_HAVE_HEALTH_OPS_GRACEFUL_PERIOD
+#define openppe_health_reporter_create(devlink, ops, priv)	\
+	devlink_health_reporter_create(devlink, ops, priv)
+#else
+#define openppe_health_reporter_create(devlink, ops, priv)	\
+	devlink_health_reporter_create(devlink, ops, 0, priv)
 #endif
 
 #endif /* _OPENPPE_COMPAT_H */

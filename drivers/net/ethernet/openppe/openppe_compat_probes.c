@@ -17,6 +17,7 @@
 #include <linux/module.h>
 #include <linux/stringify.h>
 #include <linux/trace_events.h>
+#include <net/devlink.h>
 
 MODULE_INFO(openppe_probe, __stringify(BASELINE));
 
@@ -56,6 +57,42 @@ int *openppe_probe(void)
 	int *p = kzalloc_obj(*p, GFP_KERNEL);
 
 	return p;
+}
+
+#elif defined(OPENPPE_PROBE_DEVLINK_CORE_DRIVER_NAME)
+/* 6.2: the devlink core puts the bound driver's name into "devlink dev
+ * info" and devlink_info_driver_name_put() is gone; a declaration of that
+ * name with another type compiles only where it is gone
+ */
+#include <net/devlink.h>
+
+void devlink_info_driver_name_put(void);
+
+#elif defined(OPENPPE_PROBE_DEVLINK_FMSG_VOID)
+/* 6.7: the devlink_fmsg_*() functions return void; the message keeps its
+ * first error and the core checks it
+ */
+#include <net/devlink.h>
+
+static_assert(__builtin_types_compatible_p(typeof(devlink_fmsg_u64_pair_put(NULL, NULL, 0)),
+					   void));
+
+#elif defined(OPENPPE_PROBE_HEALTH_OPS_GRACEFUL_PERIOD)
+/* after 6.12: a health reporter's graceful period is a field of its ops
+ * (default_graceful_period) and devlink_health_reporter_create() no longer
+ * takes it
+ */
+#include <net/devlink.h>
+
+static const struct devlink_health_reporter_ops openppe_probe_ops = {
+	.name = "probe",
+	.default_graceful_period = 0,
+};
+
+struct devlink_health_reporter *openppe_probe(struct devlink *devlink);
+struct devlink_health_reporter *openppe_probe(struct devlink *devlink)
+{
+	return devlink_health_reporter_create(devlink, &openppe_probe_ops, NULL);
 }
 
 #else

@@ -954,6 +954,49 @@ static void openppe_test_cache_timeout(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&ppe->cnt.recoveries), 1);
 }
 
+/* The devlink health recover op's path: one try, no retry of its own, each
+ * degradation counted once for the health reporter, nothing queued for it
+ * while no devlink instance is registered.
+ */
+static void openppe_test_cache_recover_now(struct kunit *test)
+{
+	struct openppe_test_ctx *ctx = test->priv;
+	struct openppe *ppe = ctx->ppe;
+	struct openppe_flow *f = openppe_test_flow_new(test, 1);
+
+	/* not degraded: nothing to do, no cache command */
+	ctx->cache_cmds = 0;
+	KUNIT_EXPECT_EQ(test, openppe_cache_recover(ppe), 0);
+	KUNIT_EXPECT_EQ(test, ctx->cache_cmds, 0U);
+	KUNIT_EXPECT_EQ(test, ppe->degradations, 0ULL);
+
+	ctx->cache_stuck = true;
+	mutex_lock(&f->lock);
+	KUNIT_EXPECT_EQ(test, openppe_table_insert(ppe, f), 0);
+	KUNIT_EXPECT_EQ(test, openppe_table_remove(ppe, f), 0);
+	mutex_unlock(&f->lock);
+	KUNIT_EXPECT_TRUE(test, ppe->degraded);
+	KUNIT_EXPECT_EQ(test, ppe->degradations, 1ULL);
+	KUNIT_EXPECT_EQ(test, ppe->cache_err, -ETIMEDOUT);
+	KUNIT_EXPECT_FALSE(test, work_pending(&ppe->health_work));
+	cancel_delayed_work_sync(&ppe->recover_work);
+
+	/* still stuck: the try fails with the timeout, the engine stays off */
+	KUNIT_EXPECT_EQ(test, openppe_cache_recover(ppe), -ETIMEDOUT);
+	KUNIT_EXPECT_TRUE(test, ppe->degraded);
+	KUNIT_EXPECT_EQ(test, ctx->ctrl & OPENPPE_PPE_CTRL_EN, 0U);
+	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&ppe->recover_work));
+
+	ctx->cache_stuck = false;
+	KUNIT_EXPECT_EQ(test, openppe_cache_recover(ppe), 0);
+	KUNIT_EXPECT_FALSE(test, ppe->degraded);
+	KUNIT_EXPECT_EQ(test, ctx->ctrl & OPENPPE_PPE_CTRL_EN,
+			(u32)OPENPPE_PPE_CTRL_EN);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ppe->cnt.recoveries), 1);
+	KUNIT_EXPECT_EQ(test, ppe->degradations, 1ULL);
+	KUNIT_EXPECT_FALSE(test, work_pending(&ppe->health_work));
+}
+
 /* No slot the driver considers free may hold a bound entry in memory. */
 static void openppe_expect_free_slots_invalid(struct kunit *test,
 					      struct openppe *ppe)
@@ -2067,6 +2110,7 @@ static struct kunit_case openppe_engine_cases[] = {
 	KUNIT_CASE(openppe_test_table_fill),
 	KUNIT_CASE(openppe_test_relocate_keeps_counter),
 	KUNIT_CASE(openppe_test_cache_timeout),
+	KUNIT_CASE(openppe_test_cache_recover_now),
 	KUNIT_CASE(openppe_test_replace_idempotent),
 	KUNIT_CASE(openppe_test_destroy),
 	KUNIT_CASE(openppe_test_flush),

@@ -53,6 +53,7 @@ struct openppe *openppe_create(struct device *dev)
 	mutex_init(&ppe->cache_lock);
 	mutex_init(&ppe->cnt_lock);
 	INIT_DELAYED_WORK(&ppe->recover_work, openppe_recover_work);
+	INIT_WORK(&ppe->health_work, openppe_health_work);
 	mutex_init(&ppe->port_lock);
 	spin_lock_init(&ppe->backoff_lock);
 	ret = openppe_flows_init(ppe);
@@ -375,6 +376,11 @@ static void openppe_unwatch_action(void *data)
 static void openppe_debugfs_action(void *data)
 {
 	openppe_debugfs_exit(data);
+}
+
+static void openppe_devlink_action(void *data)
+{
+	openppe_devlink_fini(data);
 }
 
 /* Unbind: no new work, flows out, engine stopped before its memory goes. */
@@ -700,6 +706,16 @@ static int openppe_probe(struct platform_device *pdev)
 
 	openppe_debugfs_init(ppe, openppe_debugfs_root);
 	ret = devm_add_action_or_reset(dev, openppe_debugfs_action, ppe);
+	if (ret)
+		return ret;
+
+	/* last before the PPE is published: from here userspace reaches it
+	 * through devlink, and unbind unregisters that first
+	 */
+	ret = openppe_devlink_init(ppe);
+	if (ret)
+		return dev_err_probe(dev, ret, "cannot register with devlink\n");
+	ret = devm_add_action_or_reset(dev, openppe_devlink_action, ppe);
 	if (ret)
 		return ret;
 

@@ -129,7 +129,15 @@ static void openppe_cache_fail(struct openppe *ppe, int err)
 				     err);
 	}
 	regmap_clear_bits(ppe->regmap, OPENPPE_PPE_CTRL, OPENPPE_PPE_CTRL_EN);
+	if (!ppe->degraded)
+		ppe->degradations++;
 	ppe->degraded = true;
+	ppe->cache_err = err;
+	/* devlink health is told from process context without this lock: the
+	 * report may run the reporter's recover op, which takes it
+	 */
+	if (ppe->dl_live)
+		schedule_work(&ppe->health_work);
 	/* on unbind the engine is reset instead */
 	if (!READ_ONCE(ppe->dead))
 		schedule_delayed_work(&ppe->recover_work, OPENPPE_RECOVER_DELAY);
@@ -220,6 +228,60 @@ out_unlock:
 }
 EXPORT_SYMBOL_IF_KUNIT(openppe_cache_inv);
 
+/* Leave the fail-safe state if the cache answers: INV_ALL (the engine may
+ * hold stale copies of any entry), then PPE_CTRL.EN. Returns 0 when the
+ * engine runs, also when it was not degraded.
+ */
+static int openppe_cache_recover_locked(struct openppe *ppe)
+{
+	int ret;
+
+	lockdep_assert_held(&ppe->life_lock);
+	lockdep_assert_held(&ppe->cache_lock);
+
+	if (!ppe->degraded)
+		return 0;
+	ret = openppe_cache_cmd_locked(ppe, OPENPPE_CACHE_OP_INV_ALL, 0);
+	if (ret)
+		return ret;
+	ret = regmap_set_bits(ppe->regmap, OPENPPE_PPE_CTRL,
+			      OPENPPE_PPE_CTRL_EN);
+	if (ret)
+		return ret;
+	ppe->degraded = false;
+	atomic64_inc(&ppe->cnt.recoveries);
+	dev_info(ppe->dev, "entry cache recovered, engine re-enabled\n");
+	if (ppe->dl_live)
+		schedule_work(&ppe->health_work);
+	return 0;
+}
+
+/**
+ * openppe_cache_recover() - try the recovery from a cache failure now
+ * @ppe: the PPE
+ *
+ * What @ppe->recover_work retries every 100 ms, once (devlink health
+ * recover).
+ *
+ * Return: 0 when the engine runs (re-enabled, or it was not degraded);
+ * -ENODEV after unbind; else the errno of the cache command or register
+ * access that failed (-ETIMEDOUT: the cache still does not answer).
+ */
+int openppe_cache_recover(struct openppe *ppe)
+{
+	int ret = -ENODEV;
+
+	down_read(&ppe->life_lock);
+	if (!ppe->dead) {
+		mutex_lock(&ppe->cache_lock);
+		ret = openppe_cache_recover_locked(ppe);
+		mutex_unlock(&ppe->cache_lock);
+	}
+	up_read(&ppe->life_lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(openppe_cache_recover);
+
 void openppe_recover_work(struct work_struct *work)
 {
 	struct openppe *ppe = container_of(to_delayed_work(work),
@@ -230,22 +292,14 @@ void openppe_recover_work(struct work_struct *work)
 	if (ppe->dead)
 		goto out_unlock_life;
 	mutex_lock(&ppe->cache_lock);
-	ret = openppe_cache_cmd_locked(ppe, OPENPPE_CACHE_OP_INV_ALL, 0);
+	ret = openppe_cache_recover_locked(ppe);
 	if (ret) {
 		dev_warn_ratelimited(ppe->dev,
 				     "entry cache still not answering (%d), engine stays disabled\n",
 				     ret);
+		/* under life_lock: openppe_stop() cancels after setting dead */
 		schedule_delayed_work(&ppe->recover_work, OPENPPE_RECOVER_DELAY);
-		goto out_unlock;
 	}
-	ret = regmap_set_bits(ppe->regmap, OPENPPE_PPE_CTRL,
-			      OPENPPE_PPE_CTRL_EN);
-	if (!ret) {
-		ppe->degraded = false;
-		atomic64_inc(&ppe->cnt.recoveries);
-		dev_info(ppe->dev, "entry cache recovered, engine re-enabled\n");
-	}
-out_unlock:
 	mutex_unlock(&ppe->cache_lock);
 out_unlock_life:
 	up_read(&ppe->life_lock);
