@@ -386,6 +386,8 @@ if have_drivers; then
 			if SERIES=$BUILD/patches/$k "$REPO/tests/qemu/graft-build.sh" "$mode" \
 				>"$CHECK/graft-$mode.log" 2>&1; then
 				result pass "build: the patch series applied to the kernel tree, =$mode"
+				[ "$mode" = m ] ||
+					builtin_image=$OPENPPE_CACHE/graft/$k/obj/arch/arm64/boot/Image
 			else
 				result fail "build: the patch series applied to the kernel tree, =$mode"
 				diag_file "$CHECK/graft-$mode.log" 30
@@ -666,6 +668,22 @@ if compgen -G "$BUILD/modules/*_kunit.ko" >/dev/null; then
 	kunit_suites_ran kunit
 else
 	result skip "kunit" "no *_kunit.ko built yet"
+fi
+# the =y kernel boots: its built-in suites run at boot (boot-builtin.sh)
+if [ -n "${builtin_image:-}" ]; then
+	if "$REPO/tests/qemu/boot-builtin.sh" "$builtin_image" kunit-builtin \
+		>"$CHECK/kunit-builtin.run" 2>&1; then
+		nested "$BUILD/vm-logs/kunit-builtin/output"
+		result pass "kunit-builtin: the =y kernel boots, its KUnit suites pass"
+	else
+		nested "$BUILD/vm-logs/kunit-builtin/output"
+		result fail "kunit-builtin: the =y kernel boots, its KUnit suites pass" \
+			"console: build/vm-logs/kunit-builtin.log"
+		diag_file "$CHECK/kunit-builtin.run" 30
+	fi
+	kunit_suites_ran kunit-builtin
+else
+	result fail "kunit-builtin: the =y kernel boots" "no =y kernel was built"
 fi
 
 stage "selftests (tests/selftests, one guest boot each, ${lane2_pid:+two lanes, }reported in list order)"

@@ -89,7 +89,7 @@ for s in $SYMS; do
 	fi
 done
 # vmlinux is relinked for =m too: a previous =y build left our objects in it
-make -C "$KSRC" O="$OBJ" -j"$JOBS" vmlinux modules
+make -C "$KSRC" O="$OBJ" -j"$JOBS" vmlinux Image modules
 INNER
 )
 log "building with ${syms[*]} =$mode"
