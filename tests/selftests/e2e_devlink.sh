@@ -106,8 +106,8 @@ sim_reg()	# sim_reg NAME: the decoded fields of register NAME
 }
 
 # dl_health KEY: a field of the reporter's "health show", read as the
-# "key value" pairs from "state" on ("state error error 1": the word after
-# the first "error" is not the error count)
+# "key value" pairs from "state" on: in "state error" followed by
+# "error 1", the word after the first "error" is not the error count
 dl_health()
 {
 	devlink health show "$DL" reporter "$REPORTER" | tr -s ' \n' '\n\n' |
