@@ -38,8 +38,9 @@ timeout -k 10 "$timeout_s" qemu-system-aarch64 -M "$QEMU_MACHINE" -cpu "$QEMU_CP
 qrc=$?
 set -e
 
-# the KTAP document: from the executor's header on, timestamps stripped
-sed -n -E 's/^\[ *[0-9]+\.[0-9]+\] ?//; /^KTAP version/,$p' "$console" |
+# the KTAP document: from the executor's header on, timestamps and the
+# serial console's carriage returns stripped
+tr -d '\r' <"$console" | sed -n -E 's/^\[ *[0-9]+\.[0-9]+\] ?//; /^KTAP version/,$p' |
 	grep -E '^ *(KTAP version|[0-9]+\.\.[0-9]+|(not )?ok [0-9]|#)' >"$out" || true
 
 rc=0
