@@ -378,28 +378,9 @@ if have_drivers; then
 		result fail "build: out-of-tree modules (make -C \$KDIR M=...)"
 		diag_file "$CHECK/oot.log" 30
 	fi
-	# the upstream patch series of every kernel; the board's is built
-	for k in "$KVER" "${other_kvers[@]}"; do
-		patch_series "$k" || continue
-		[ "$k" = "$KVER" ] || continue
-		for mode in m y; do
-			if SERIES=$BUILD/patches/$k "$REPO/tests/qemu/graft-build.sh" "$mode" \
-				>"$CHECK/graft-$mode.log" 2>&1; then
-				result pass "build: the patch series applied to the kernel tree, =$mode"
-				[ "$mode" = m ] ||
-					builtin_image=$OPENPPE_CACHE/graft/$k/obj/arch/arm64/boot/Image
-			else
-				result fail "build: the patch series applied to the kernel tree, =$mode"
-				diag_file "$CHECK/graft-$mode.log" 30
-			fi
-		done
-	done
 else
 	rm -rf "$BUILD/modules"
 	result skip "build: out-of-tree modules" "no driver Makefile yet"
-	result skip "patches: the upstream patch series" "no driver Makefile yet"
-	result skip "build: the patch series applied to the kernel tree, =m" "no driver Makefile yet"
-	result skip "build: the patch series applied to the kernel tree, =y" "no driver Makefile yet"
 fi
 
 if [ -f "$REPO/firmware/Makefile" ]; then
@@ -453,59 +434,6 @@ for k in "${other_kvers[@]}"; do
 	fi
 done
 
-# ---------------------------------------------------------------- packaging
-# The routes openppe takes onto a system (docs/usage.md, "Installing openppe
-# on your system"), each run for real against the test kernel by its script
-# in tests/packaging/ (KTAP, nested here): make install/uninstall into a
-# staging root, DKMS in a private tree, the OpenWrt package's own Makefile
-# through stand-ins for the SDK (its build directory is kept in
-# build/packaging/openwrt, so a rerun is incremental).
-stage "packaging: make install, DKMS, OpenWrt build"
-for route in "install|make install / make uninstall|$CHECK/packaging/install" \
-	     "dkms|DKMS add, build, install, remove|$CHECK/packaging/dkms" \
-	     "openwrt-build|OpenWrt package build|$BUILD/packaging/openwrt"; do
-	IFS='|' read -r script name out <<<"$route"
-	t0=$SECONDS
-	"$REPO/tests/packaging/$script.sh" "$out" >"$CHECK/packaging-$script.ktap" \
-		2>"$CHECK/packaging-$script.err"
-	rc=$?
-	nested "$CHECK/packaging-$script.ktap"
-	diag "packaging: $script took $((SECONDS - t0))s"
-	if [ "$rc" -eq 0 ]; then
-		result pass "packaging: $name"
-	else
-		result fail "packaging: $name" "tests/packaging/$script.sh: exit status $rc"
-		diag_file "$CHECK/packaging-$script.err" 15
-	fi
-done
-
-stage "dt-schema: board DTB against our bindings"
-board=$BUILD/vm/board.dtb
-# the source in a file, not a pipe: grep -q would leave at the first match,
-# dtc then dies of SIGPIPE and pipefail would call the match a miss
-rm -f "$CHECK/board.dts"
-[ -f "$board" ] && dtc -I dtb -O dts -o "$CHECK/board.dts" "$board" 2>/dev/null
-if [ ! -f "$board" ]; then
-	result fail "dt-schema: board DTB" "no board DTB"
-elif ! grep -q '"openppe,' "$CHECK/board.dts" 2>/dev/null; then
-	result fail "dt-schema: board DTB" "no openppe node in the board DTB (is dts/qemu-virt-openppe.dtso applied?)"
-elif [ ! -f "$schema" ]; then
-	result fail "dt-schema: board DTB" "the board has openppe nodes but there are no usable bindings"
-else
-	# Only our schemas (-l openppe: binding files are named openppe,*.yaml) judge
-	# the board: QEMU's own nodes are not ours to fix. Separately, every
-	# openppe compatible must be matched by a schema.
-	dt-validate -l openppe -s "$schema" "$board" >"$CHECK/board.log" 2>&1
-	dt-validate -m -s "$schema" "$board" 2>&1 | grep -i 'openppe' |
-		grep -i 'failed to match' >>"$CHECK/board.log"
-	if [ -s "$CHECK/board.log" ]; then
-		result fail "dt-schema: board DTB openppe nodes"
-		diag_file "$CHECK/board.log" 30
-	else
-		result pass "dt-schema: board DTB openppe nodes"
-	fi
-fi
-
 # ---------------------------------------------------------------- guest runs
 # vm_boot NAME SCRIPT [VAR=VALUE...]: one guest boot; its exit status
 vm_boot() {
@@ -558,18 +486,13 @@ vm_result() {
 	fi
 }
 
-if [ "$guest_ok" -eq 0 ]; then
-	result fail "guest runs" "no initramfs or DTB; nothing could boot"
-	summary
-	exit 1
-fi
-
 # Selftests run in two lanes of guests. Most of a guest's time is spent
 # waiting (for a transfer, a timeout, a poll), and no test asserts on time,
 # so two guests on two CPUs get through the list sooner than one. The second
-# lane starts here, beside the runner self-tests and KUnit, with the kernel's
-# nft_flowtable.sh (with e2e_lifecycle one of the two longest boots, ~10 min
-# each; e2e_lifecycle comes early in the first lane); both lanes then take
+# lane starts here, as soon as every kernel's guest can boot, beside the
+# patch series' kernel builds, packaging, the runner self-tests and KUnit,
+# with the kernel's nft_flowtable.sh (with e2e_lifecycle one of the two
+# longest boots; e2e_lifecycle comes early in the first lane); both lanes take
 # the remaining tests from the two ends of the list, claiming each one
 # (mkdir is atomic), so every test boots exactly once. Results are reported
 # in list order once both lanes are done. CHECK_PARALLEL=0: one lane.
@@ -625,10 +548,94 @@ lane() {
 }
 
 lane2_pid=
-if [ "${CHECK_PARALLEL:-1}" != 0 ] && [ "${#jobs[@]}" -gt 1 ]; then
+if [ "$guest_ok" -eq 1 ] && [ "${CHECK_PARALLEL:-1}" != 0 ] && [ "${#jobs[@]}" -gt 1 ]; then
 	lane rev >/dev/null 2>&1 &
 	lane2_pid=$!
 	diag "selftests: a second lane of guests started, from the end of the list (CHECK_PARALLEL=0 runs one lane)"
+fi
+
+# ---------------------------------------------------------------- patches
+# the upstream patch series of every kernel; the board's is built
+stage "the upstream patch series"
+if have_drivers; then
+	for k in "$KVER" "${other_kvers[@]}"; do
+		patch_series "$k" || continue
+		[ "$k" = "$KVER" ] || continue
+		for mode in m y; do
+			if SERIES=$BUILD/patches/$k "$REPO/tests/qemu/graft-build.sh" "$mode" \
+				>"$CHECK/graft-$mode.log" 2>&1; then
+				result pass "build: the patch series applied to the kernel tree, =$mode"
+				[ "$mode" = m ] ||
+					builtin_image=$OPENPPE_CACHE/graft/$k/obj/arch/arm64/boot/Image
+			else
+				result fail "build: the patch series applied to the kernel tree, =$mode"
+				diag_file "$CHECK/graft-$mode.log" 30
+			fi
+		done
+	done
+else
+	result skip "patches: the upstream patch series" "no driver Makefile yet"
+	result skip "build: the patch series applied to the kernel tree, =m" "no driver Makefile yet"
+	result skip "build: the patch series applied to the kernel tree, =y" "no driver Makefile yet"
+fi
+
+# ---------------------------------------------------------------- packaging
+# The routes openppe takes onto a system (docs/usage.md, "Installing openppe
+# on your system"), each run for real against the test kernel by its script
+# in tests/packaging/ (KTAP, nested here): make install/uninstall into a
+# staging root, DKMS in a private tree, the OpenWrt package's own Makefile
+# through stand-ins for the SDK (its build directory is kept in
+# build/packaging/openwrt, so a rerun is incremental).
+stage "packaging: make install, DKMS, OpenWrt build"
+for route in "install|make install / make uninstall|$CHECK/packaging/install" \
+	     "dkms|DKMS add, build, install, remove|$CHECK/packaging/dkms" \
+	     "openwrt-build|OpenWrt package build|$BUILD/packaging/openwrt"; do
+	IFS='|' read -r script name out <<<"$route"
+	t0=$SECONDS
+	"$REPO/tests/packaging/$script.sh" "$out" >"$CHECK/packaging-$script.ktap" \
+		2>"$CHECK/packaging-$script.err"
+	rc=$?
+	nested "$CHECK/packaging-$script.ktap"
+	diag "packaging: $script took $((SECONDS - t0))s"
+	if [ "$rc" -eq 0 ]; then
+		result pass "packaging: $name"
+	else
+		result fail "packaging: $name" "tests/packaging/$script.sh: exit status $rc"
+		diag_file "$CHECK/packaging-$script.err" 15
+	fi
+done
+
+stage "dt-schema: board DTB against our bindings"
+board=$BUILD/vm/board.dtb
+# the source in a file, not a pipe: grep -q would leave at the first match,
+# dtc then dies of SIGPIPE and pipefail would call the match a miss
+rm -f "$CHECK/board.dts"
+[ -f "$board" ] && dtc -I dtb -O dts -o "$CHECK/board.dts" "$board" 2>/dev/null
+if [ ! -f "$board" ]; then
+	result fail "dt-schema: board DTB" "no board DTB"
+elif ! grep -q '"openppe,' "$CHECK/board.dts" 2>/dev/null; then
+	result fail "dt-schema: board DTB" "no openppe node in the board DTB (is dts/qemu-virt-openppe.dtso applied?)"
+elif [ ! -f "$schema" ]; then
+	result fail "dt-schema: board DTB" "the board has openppe nodes but there are no usable bindings"
+else
+	# Only our schemas (-l openppe: binding files are named openppe,*.yaml) judge
+	# the board: QEMU's own nodes are not ours to fix. Separately, every
+	# openppe compatible must be matched by a schema.
+	dt-validate -l openppe -s "$schema" "$board" >"$CHECK/board.log" 2>&1
+	dt-validate -m -s "$schema" "$board" 2>&1 | grep -i 'openppe' |
+		grep -i 'failed to match' >>"$CHECK/board.log"
+	if [ -s "$CHECK/board.log" ]; then
+		result fail "dt-schema: board DTB openppe nodes"
+		diag_file "$CHECK/board.log" 30
+	else
+		result pass "dt-schema: board DTB openppe nodes"
+	fi
+fi
+
+if [ "$guest_ok" -eq 0 ]; then
+	result fail "guest runs" "no initramfs or DTB; nothing could boot"
+	summary
+	exit 1
 fi
 
 stage "runner self-tests (tests/qemu/runner-tests)"
