@@ -64,7 +64,9 @@ dt_bound()
 		router_port_stat "$p" fwd_rx_packets >/dev/null
 		check_err $? "ethtool -S $p shows no engine counters"
 	done
-	log_info "sim $(basename "$sim_dev") bound to openppe_sim, PPE $(basename "$ROUTER_PPE") bound to openppe, DT node ${ppe_node#/sys/firmware/devicetree/base}"
+	log_info "sim $(basename "$sim_dev") bound to openppe_sim," \
+		"PPE $(basename "$ROUTER_PPE") bound to openppe," \
+		"DT node ${ppe_node#/sys/firmware/devicetree/base}"
 	log_test "board from DT: emulator, four ports and the PPE bound"
 }
 
@@ -142,7 +144,8 @@ sysfs_driver_abi()
 	done
 	[ -z "$bad" ]
 	check_err $? "unreadable or malformed:$bad"
-	log_info "$ABI_N documented PPE sysfs files, all present, read-only and well-formed; no undocumented file"
+	log_info "$ABI_N documented PPE sysfs files, all present, read-only and well-formed;" \
+		"no undocumented file"
 	log_test "sysfs of the PPE matches docs/ABI/testing/sysfs-driver-openppe"
 }
 

@@ -118,14 +118,17 @@ tcp_file()
 	busywait 30000 flow_settled tcp
 	check_err $? "before the bulk: $(flow_describe)"
 	flow_snapshot tcp "$ct"
-	log_info "bound after orig ${P[rx_o]} / reply ${P[rx_r]} packets, of which the CPU saw orig ${P[cpu_o]} reply ${P[cpu_r]}"
+	log_info "bound after orig ${P[rx_o]} / reply ${P[rx_r]} packets," \
+		"of which the CPU saw orig ${P[cpu_o]} reply ${P[cpu_r]}"
 
 	touch "$ROUTER_TMP/go"
 	busywait 300000 file_complete "$out" $((kb * 1024))
 	check_err $? "the file did not arrive: $(stat -c %s "$out") of $((kb * 1024)) bytes"
 	[ "$(router_sha "$src")" = "$(router_sha "$out")" ]
 	check_err $? "the file arrived corrupted (sha256 differs)"
-	log_info "file: $((kb * 1024)) bytes; sha256 sent $(router_sha "$src" | cut -c1-16)... received $(router_sha "$out" | cut -c1-16)..."
+	log_info "file: $((kb * 1024)) bytes;" \
+		"sha256 sent $(router_sha "$src" | cut -c1-16)... received" \
+		"$(router_sha "$out" | cut -c1-16)..."
 
 	flow_read tcp
 	syn_o=${C[syn_tcp_o]:-}
@@ -133,7 +136,9 @@ tcp_file()
 	if [ "$syn_o" = 1 ] && [ "$syn_r" = 1 ]; then
 		check_totals tcp "$ct" whole
 	else
-		log_info "the far ends got $syn_o SYN and $syn_r SYN/ACK: handshake retransmissions, which conntrack does not count; conntrack is compared after bind only"
+		log_info "the far ends got $syn_o SYN and $syn_r SYN/ACK:" \
+			"handshake retransmissions, which conntrack does not count;" \
+			"conntrack is compared after bind only"
 		check_totals tcp "$ct"
 	fi
 	check_bound_phase tcp slowpath
@@ -148,7 +153,8 @@ tcp_file()
 	touch "$ROUTER_TMP/stop"
 	kill "$nc_pid" "$feed_pid" 2>/dev/null
 	[ "$RET" -eq 0 ] || router_dump
-	log_test "TCP file through masquerade: bound, 0 packets to the CPU after bind, exact counters, sha256 equal"
+	log_test "TCP file through masquerade: bound, 0 packets to the CPU after bind," \
+		"exact counters, sha256 equal"
 }
 
 udp_stream()
@@ -156,7 +162,8 @@ udp_stream()
 	RET=0
 	udp_flow udp ipv4_napt "$HL lan1-wire lan1" "$HW wan-wire wan" \
 		"$LAN_IP 40003" "$WAN_IP 5201" "$WAN_IP 5201" "$NAT_IP"
-	log_test "UDP through masquerade: bound, 0 datagrams to the CPU after bind, exact counters, none lost"
+	log_test "UDP through masquerade: bound, 0 datagrams to the CPU after bind," \
+		"exact counters, none lost"
 }
 
 # sets hits1 cpu rx (tcp_iperf's locals)
@@ -208,7 +215,8 @@ tcp_iperf()
 	# are installed (4 entries, seen in one sysfs file), the client is
 	# stopped until they have been checked. Its connections wait, bound.
 	busywait 60000 installs_reached $((inst0 + 4))
-	check_err $? "the control and data connections were not installed: installs $inst0 -> $(router_ppe_stat installs)"
+	check_err $? "the control and data connections were not installed:" \
+		"installs $inst0 -> $(router_ppe_stat installs)"
 	kill -STOP "$pid"
 	# shellcheck disable=SC2086
 	router_wait_hw 60000 $ct
@@ -222,11 +230,14 @@ tcp_iperf()
 	busywait 30000 router_tcp_idle "$HW" "$dport"
 	check_err $? "the iperf3 connections did not close"
 	busywait 10000 iperf_settled "$hits0"
-	check_err $? "engine_hits grew by $((hits1 - hits0)), the CPU saw $cpu, $rx packets arrived; softnet drops $(router_softnet_drops)"
+	check_err $? "engine_hits grew by $((hits1 - hits0)), the CPU saw $cpu," \
+		"$rx packets arrived; softnet drops $(router_softnet_drops)"
 	grep -q "connected to $NAT_IP port $natport" "$log"
 	check_err $? "the iperf3 server did not see $NAT_IP port $natport"
-	log_info "iperf3 8 s: $rx packets arrived (both directions, both connections) = engine_hits +$((hits1 - hits0)) + CPU $cpu"
-	log_info "server: $(grep -m1 "connected to $NAT_IP port $natport" "$log" | sed 's/^.*local/local/')"
+	log_info "iperf3 8 s: $rx packets arrived (both directions," \
+		"both connections) = engine_hits +$((hits1 - hits0)) + CPU $cpu"
+	log_info "server:" \
+		"$(grep -m1 "connected to $NAT_IP port $natport" "$log" | sed 's/^.*local/local/')"
 	[ "$RET" -eq 0 ] || router_dump
 	log_test "iperf3 TCP through masquerade: bound, engine_hits + CPU = packets arrived"
 }

@@ -269,8 +269,12 @@ stress()
 		flows=$((flows + i))
 		[[ $f == */[uh] || $f == */u[0-9]* ]] && dgrams=$((dgrams + d))
 	done
-	log_info "$flows flows in ${SECS}s ($HOLD long-lived UDP, $TCP_LOOPS TCP and $UDP_LOOPS UDP loops; $dgrams UDP datagrams sent); table $ENTRIES entries, at most $max used"
-	log_info "relocations +$(($(router_ppe_stat relocations) - reloc0)), refused_table_full +$(($(router_ppe_stat refused_table_full) - refused0)), stats_calls +$(($(router_ppe_stat stats_calls) - stats0))"
+	log_info "$flows flows in ${SECS}s ($HOLD long-lived UDP," \
+		"$TCP_LOOPS TCP and $UDP_LOOPS UDP loops; $dgrams UDP datagrams sent);" \
+		"table $ENTRIES entries, at most $max used"
+	log_info "relocations +$(($(router_ppe_stat relocations) - reloc0))," \
+		"refused_table_full +$(($(router_ppe_stat refused_table_full) - refused0))," \
+		"stats_calls +$(($(router_ppe_stat stats_calls) - stats0))"
 	[ "$(router_ppe_stat relocations)" -gt "$reloc0" ]
 	check_err $? "the table never got full enough to relocate an entry"
 	[ "$(router_ppe_stat stats_calls)" -gt "$stats0" ]
@@ -339,7 +343,8 @@ stress()
 	}' "$out/ct" "$out/eng" "$out/rx_srv" "$out/rx_cli" "$out/cpu_o" "$out/cpu_r" "$out/fwd_o" "$out/fwd_r"
 	check_err $? "per-flow counts disagree (see above)"
 	[ "$RET" -eq 0 ] || router_dump
-	log_test "${SECS}s of short TCP and UDP flows on a full table: per flow, engine + CPU = received"
+	log_test "${SECS}s of short TCP and UDP flows on a full table: per flow," \
+		"engine + CPU = received"
 }
 
 setup

@@ -118,7 +118,9 @@ subtest_setup()
 	check_err $? "cannot load the ruleset"
 	ip netns exec "$HL" ping -q -c 1 -W 5 "$HOST_WAN" >/dev/null
 	check_err $? "no ping from the lan host to the wan host through $WAN_DEV"
-	log_info "wan: $WAN_DEV ($WAN_DESC on the wire), lan: ${BR:+$BR VLAN-filtering bridge, }$LAN_DESC on lan1; entries_used before $(router_ppe_stat entries_used)"
+	log_info "wan: $WAN_DEV ($WAN_DESC on the wire), lan:" \
+		"${BR:+$BR VLAN-filtering bridge, }$LAN_DESC on lan1;" \
+		"entries_used before $(router_ppe_stat entries_used)"
 }
 
 subtest_teardown()
@@ -153,7 +155,8 @@ vlan_bridge_untagged()
 	subtest_setup vlan br_untagged
 	[ "$RET" -eq 0 ] && encap_flows 5410 hw
 	subtest_teardown
-	log_test "lan1 untagged in a VLAN-filtering bridge (pvid 10, router on the bridge's VLAN 10): offloaded"
+	log_test "lan1 untagged in a VLAN-filtering bridge (pvid 10," \
+		"router on the bridge's VLAN 10): offloaded"
 }
 
 vlan_bridge_tagged()
@@ -162,7 +165,8 @@ vlan_bridge_tagged()
 	subtest_setup vlan br_tagged
 	[ "$RET" -eq 0 ] && encap_flows 5420 hw
 	subtest_teardown
-	log_test "lan1 tagged 20 in a VLAN-filtering bridge: offloaded, the engine swaps tag 20 and tag 100"
+	log_test "lan1 tagged 20 in a VLAN-filtering bridge: offloaded," \
+		"the engine swaps tag 20 and tag 100"
 }
 
 # Two 802.1Q tags: nf_flow_table offers them (VLAN + CVLAN match, two pops,

@@ -174,11 +174,13 @@ run_tests()
 			RET_MSG="$t reported no result (missing log_test)"
 			log_test "$t"
 		elif [ "$LIB_LOGGED" -gt 1 ]; then
-			log_info "$t reported $LIB_LOGGED results; one per test keeps the plan right"
+			log_info "$t reported $LIB_LOGGED results;" \
+				"one per test keeps the plan right"
 			LIB_NFAIL=$((LIB_NFAIL + 1))
 		fi
 	done
-	log_info "$((LIB_TESTNUM - LIB_NFAIL - LIB_NSKIP)) passed, $LIB_NFAIL failed, $LIB_NSKIP skipped"
+	log_info "$((LIB_TESTNUM - LIB_NFAIL - LIB_NSKIP)) passed, $LIB_NFAIL failed," \
+		"$LIB_NSKIP skipped"
 	if [ "$LIB_NFAIL" -gt 0 ]; then
 		exit $ksft_fail
 	elif [ "$n" -gt 0 ] && [ "$LIB_NSKIP" -eq "$n" ]; then

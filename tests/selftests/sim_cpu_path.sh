@@ -193,7 +193,8 @@ dt_instance()
 
 	RET=0
 	if ! ls /sys/bus/platform/drivers/openppe_sim/ 2>/dev/null | grep -q openppe-sim; then
-		check_err 1 "board broken: no DT instance (board without dts/qemu-virt-openppe.dtso)"
+		check_err 1 "board broken:" \
+			"no DT instance (board without dts/qemu-virt-openppe.dtso)"
 		log_test "DT instance: wan, lan1..lan3 and wire peers"
 		return
 	fi
