@@ -74,7 +74,8 @@ rx_rule()
 
 	shift
 	ip netns exec "$HW" nft add counter netdev "$ROUTER_NFT" "$name" &&
-		ip netns exec "$HW" nft insert rule netdev "$ROUTER_NFT" rx "$@" counter name "$name"
+		ip netns exec "$HW" nft insert rule netdev "$ROUTER_NFT" rx "$@" \
+			counter name "$name"
 }
 
 rx_count()
@@ -190,7 +191,9 @@ cache_timeout()
 	log_info "degraded: cache_timeouts +$(($(router_ppe_stat cache_timeouts) - t0))," \
 		"engine_hits frozen, CPU path +$(($(router_cpu_counter cpu_cache) - cpu))" \
 		"datagrams in 2 s"
-	log_info "kernel: $(dmesg | grep -F "$(basename "$ROUTER_PPE")" | grep -i cache | head -n 1 | sed 's/^\[[^]]*\] //')"
+	log_info "kernel: $(dmesg | grep -F "$(basename "$ROUTER_PPE")" | grep -i cache |
+		head -n 1 | sed 's/^\[[^]]*\] //')"
+
 
 	echo 0 >"$SIMD/cache_timeout"
 	busywait 20000 stat_is degraded 0

@@ -193,7 +193,8 @@ fw_no_ipv6()
 	ref0=$(router_ppe_stat refused_no_fw_feature "$ppe")
 	router_iperf_server "$HA" "$(router_ip6 0 h)" 5201 "$log"
 	check_err $? "iperf3 server did not start"
-	ip netns exec "$HB" iperf3 -c "$(router_ip6 0 h)" -u -b 1M -l 1000 -k 1000 --cport 40006 >/dev/null 2>&1
+	ip netns exec "$HB" iperf3 -c "$(router_ip6 0 h)" -u -b 1M -l 1000 -k 1000 --cport 40006 \
+		>/dev/null 2>&1
 	check_err $? "IPv6 UDP transfer failed"
 	router_ct_sw -f ipv6 -p udp --sport 40006
 	check_err $? "the IPv6 flow did not even enter the flowtable"
@@ -213,7 +214,9 @@ fw_no_ipv6()
 
 	router_iperf_server "$HA" "$(router_ip4 0 h)" 5201
 	check_err $? "iperf3 server did not start"
-	ip netns exec "$HB" iperf3 -c "$(router_ip4 0 h)" -u -b 5M -l 1000 -k 2000 --cport 40007 >/dev/null 2>&1
+	ip netns exec "$HB" iperf3 -c "$(router_ip4 0 h)" -u -b 5M -l 1000 -k 2000 --cport 40007 \
+		>/dev/null 2>&1
+
 	check_err $? "IPv4 UDP transfer failed"
 	router_ct_hw -p udp --sport 40007
 	check_err $? "the IPv4 flow is not [HW_OFFLOAD]"

@@ -132,7 +132,10 @@ table_state()
 {
 	local ppe=${1:-$ROUTER_PPE}
 
-	echo "entries_used $(router_ppe_stat entries_used "$ppe") flows_offloaded $(router_ppe_stat flows_offloaded "$ppe") table $(router_entries "$ppe")"
+	echo "entries_used $(router_ppe_stat entries_used "$ppe")" \
+		"flows_offloaded $(router_ppe_stat flows_offloaded "$ppe")" \
+		"table $(router_entries "$ppe")"
+
 }
 
 # frames the wan host received grow by at least $3 within 20 s

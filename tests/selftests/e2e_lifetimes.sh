@@ -59,8 +59,9 @@ setup()
 	router_host HW wan 0 || exit "$ksft_fail"
 	router_host HL lan1 1 || exit "$ksft_fail"
 	router_nft_load -m wan -c "wan lan1" || exit "$ksft_fail"
-	SYSCTL_SAVED=("net.netfilter.nf_flowtable_udp_timeout=$(sysctl -n net.netfilter.nf_flowtable_udp_timeout)"
-		      "net.netfilter.nf_flowtable_tcp_timeout=$(sysctl -n net.netfilter.nf_flowtable_tcp_timeout)")
+	local ft=net.netfilter.nf_flowtable
+	SYSCTL_SAVED=("${ft}_udp_timeout=$(sysctl -n "${ft}_udp_timeout")"
+		      "${ft}_tcp_timeout=$(sysctl -n "${ft}_tcp_timeout")")
 	sysctl -qw net.netfilter.nf_flowtable_udp_timeout="$UDP_TIMEOUT" \
 		net.netfilter.nf_flowtable_tcp_timeout="$TCP_TIMEOUT" || exit "$ksft_fail"
 	# pktgen catches up after a stall of its vCPU with a burst: the hosts'
@@ -153,7 +154,7 @@ tcp_snap()
 		FNR == NR { if (index($0, ok)) eo = pk(); if (index($0, rk)) er = pk(); next }
 		{ v[$1] = $2 }
 		END { print (eo == "" ? "-" : eo), (er == "" ? "-" : er),
-			    v["cpu_o_" p] + 0, v["cpu_r_" p] + 0, v["rx_o_" p] + 0, v["rx_r_" p] + 0 }
+			v["cpu_o_" p] + 0, v["cpu_r_" p] + 0, v["rx_o_" p] + 0, v["rx_r_" p] + 0 }
 	' <(echo "$t") <(echo "$c")
 }
 
@@ -384,7 +385,10 @@ tcp_rst_removes()
 	rst1=$(router_counter cpu_rst)
 	[ "$rst1" -gt "$rst0" ]
 	check_err $? "no RST reached the CPU: $rst0 -> $rst1"
-	log_info "RST: RST frames at the CPU $rst0 -> $rst1, destroy_calls $d0 -> $(router_ppe_stat destroy_calls), conntrack: $(ct_line -p tcp --dport 5002 | awk '{ print $4 }' | grep . || echo "(entry gone)")"
+	log_info "RST: RST frames at the CPU $rst0 -> $rst1," \
+		"destroy_calls $d0 -> $(router_ppe_stat destroy_calls)," \
+		"conntrack: $(ct_line -p tcp --dport 5002 | awk '{ print $4 }' | grep . ||
+			echo "(entry gone)")"
 	tcp_close_fds
 	[ "$RET" -eq 0 ] || router_dump
 	log_test "TCP aborted by RST: its entries leave the table"
@@ -398,7 +402,8 @@ udp_keys()
 	local sport=$1
 
 	UDP_OKEY="$LAN_IP:$sport -> $WAN_IP:$SINK_PORT"
-	UDP_RKEY="$WAN_IP:$SINK_PORT -> $(router_ip4 0 r):$(router_ct_field reply dport -p udp --sport "$sport")"
+	UDP_RKEY="$WAN_IP:$SINK_PORT -> $(router_ip4 0 r):"
+	UDP_RKEY+=$(router_ct_field reply dport -p udp --sport "$sport")
 }
 
 # udp_snap DIR: the table and the flow's counters (CPU, arrived at the
@@ -472,7 +477,8 @@ udp_idle_expires()
 	rx0=$(router_counter rx_udp "$HW")
 	d0=$(router_ppe_stat destroy_calls)
 	# 150 frames, one every 20 ms: bound while they go
-	router_pg_setup "$HL" lan1-wire "$LAN_MAC" "$LAN_IP" "$WAN_IP" "$sport" 1 "$SINK_PORT" 150 20000000
+	router_pg_setup "$HL" lan1-wire "$LAN_MAC" "$LAN_IP" "$WAN_IP" "$sport" 1 "$SINK_PORT" \
+		150 20000000
 	router_bg pgpid router_pg_run "$HL"
 	router_wait_hw 20000 -p udp --sport "$sport"
 	check_err $? "the UDP flow never became [HW_OFFLOAD] while it was sending"
@@ -506,7 +512,8 @@ udp_busy_stays()
 	base=$(router_ppe_stat entries_used)
 	rx0=$(router_counter rx_udp "$HW")
 	# one frame every 20 ms until stopped
-	router_pg_setup "$HL" lan1-wire "$LAN_MAC" "$LAN_IP" "$WAN_IP" "$sport" 1 "$SINK_PORT" 0 20000000
+	router_pg_setup "$HL" lan1-wire "$LAN_MAC" "$LAN_IP" "$WAN_IP" "$sport" 1 "$SINK_PORT" \
+		0 20000000
 	router_bg pgpid router_pg_run "$HL"
 	router_wait_hw 10000 -p udp --sport "$sport"
 	check_err $? "the UDP flow never became [HW_OFFLOAD]"
@@ -539,7 +546,9 @@ udp_busy_stays()
 		router_ct_hw -p udp --sport "$sport"
 		check_err $? "after $(( (now - t0) / 1000 )) s the flow is no longer" \
 			"[HW_OFFLOAD]: $(ct_line -p udp --sport "$sport")"
-		[ "$(router_entry_id "$UDP_OKEY" "$tb")" = "$oid" ] && [ "$(router_entry_id "$UDP_RKEY" "$tb")" = "$rid" ]
+		[ "$(router_entry_id "$UDP_OKEY" "$tb")" = "$oid" ] &&
+			[ "$(router_entry_id "$UDP_RKEY" "$tb")" = "$rid" ]
+
 		check_err $? "after $(( (now - t0) / 1000 )) s the entries are not the same:" \
 			"'$(router_entry_id "$UDP_OKEY" "$tb")'" \
 			"'$(router_entry_id "$UDP_RKEY" "$tb")', were $oid $rid"

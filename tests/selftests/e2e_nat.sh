@@ -89,8 +89,10 @@ tcp_file()
 	flow_def tcp lan1 wan "$HW wan-wire" "$HL lan1-wire"
 	# SYN and SYN/ACK retransmissions (the handshake is slow under TCG)
 	# reach the far end, but conntrack does not count them
-	FL[tcp.onft]=$(router_host_rx_nft wan-wire syn_tcp_o "ip saddr $NAT_IP tcp dport $dport tcp flags & syn == syn")
-	FL[tcp.rnft]=$(router_host_rx_nft lan1-wire syn_tcp_r "ip daddr $LAN_IP tcp sport $dport tcp flags & syn == syn")
+	FL[tcp.onft]=$(router_host_rx_nft wan-wire syn_tcp_o \
+		"ip saddr $NAT_IP tcp dport $dport tcp flags & syn == syn")
+	FL[tcp.rnft]=$(router_host_rx_nft lan1-wire syn_tcp_r \
+		"ip daddr $LAN_IP tcp sport $dport tcp flags & syn == syn")
 	flow_counters tcp "ip saddr $LAN_IP tcp sport $sport tcp dport $dport" \
 		"ip saddr $WAN_IP ip daddr $NAT_IP tcp sport $dport" \
 		"ip saddr $LAN_IP tcp sport $sport tcp dport $dport" \
@@ -114,7 +116,8 @@ tcp_file()
 	check_err $? "the first 4 KiB did not arrive"
 	natport=$(router_ct_field_s reply dport "$ct")
 	flow_keys tcp "$LAN_IP:$sport $WAN_IP:$dport" "$WAN_IP:$dport $NAT_IP:$natport"
-	check_entries tcp ipv4_napt "$NAT_IP:$natport $WAN_IP:$dport" "$WAN_IP:$dport $LAN_IP:$sport"
+	check_entries tcp ipv4_napt "$NAT_IP:$natport $WAN_IP:$dport" \
+		"$WAN_IP:$dport $LAN_IP:$sport"
 	busywait 30000 flow_settled tcp
 	check_err $? "before the bulk: $(flow_describe)"
 	flow_snapshot tcp "$ct"
@@ -199,8 +202,10 @@ tcp_iperf()
 	RET=0
 	{
 		echo "add counter netdev $ROUTER_NFT cpu_iperf"
-		echo "add rule netdev $ROUTER_NFT tocpu iifname \"lan1\" ip saddr $LAN_IP tcp dport $dport counter name cpu_iperf"
-		echo "add rule netdev $ROUTER_NFT tocpu iifname \"wan\" ip saddr $WAN_IP tcp sport $dport counter name cpu_iperf"
+		echo "add rule netdev $ROUTER_NFT tocpu iifname \"lan1\" ip saddr $LAN_IP" \
+			"tcp dport $dport counter name cpu_iperf"
+		echo "add rule netdev $ROUTER_NFT tocpu iifname \"wan\" ip saddr $WAN_IP" \
+			"tcp sport $dport counter name cpu_iperf"
 	} | nft -f - &&
 	router_host_rx_counter "$HW" wan-wire rx_iperf_o ip saddr "$NAT_IP" tcp dport "$dport" &&
 	router_host_rx_counter "$HL" lan1-wire rx_iperf_r ip saddr "$WAN_IP" tcp sport "$dport"
@@ -209,7 +214,8 @@ tcp_iperf()
 	check_err $? "iperf3 server did not start"
 	router_ppe_get engine_hits hits0
 	router_ppe_get installs inst0
-	router_bg pid ip netns exec "$HL" iperf3 -c "$WAN_IP" -p "$dport" -t 8 --cport "$cport" >"$log.client" 2>&1
+	router_bg pid ip netns exec "$HL" iperf3 -c "$WAN_IP" -p "$dport" -t 8 --cport "$cport" \
+		>"$log.client" 2>&1
 	# The run lasts 8 s, and on a loaded machine conntrack and the table
 	# take seconds each to read: once the control and data connections
 	# are installed (4 entries, seen in one sysfs file), the client is
@@ -223,7 +229,9 @@ tcp_iperf()
 	check_err $? "the iperf3 data connection never became [HW_OFFLOAD]"
 	natport=$(router_ct_field_s reply dport "$ct")
 	flow_keys iperf "$LAN_IP:$cport $WAN_IP:$dport" "$WAN_IP:$dport $NAT_IP:$natport"
-	check_entries iperf ipv4_napt "$NAT_IP:$natport $WAN_IP:$dport" "$WAN_IP:$dport $LAN_IP:$cport"
+	check_entries iperf ipv4_napt "$NAT_IP:$natport $WAN_IP:$dport" \
+		"$WAN_IP:$dport $LAN_IP:$cport"
+
 	kill -CONT "$pid"
 	wait "$pid"
 	check_err $? "iperf3 TCP failed: $(tail -n 1 "$log.client")"

@@ -36,7 +36,8 @@
 # must not lose a flow between two steps.)
 # vm-timeout: 1200
 
-ALL_TESTS="pppoe_session small_hw small_sw iperf_hw iperf_sw pppoe_vlan_session vlan_small_hw vlan_small_sw"
+ALL_TESTS="pppoe_session small_hw small_sw iperf_hw iperf_sw"
+ALL_TESTS+=" pppoe_vlan_session vlan_small_hw vlan_small_sw"
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/router.lib"
 source "$(dirname "$0")/encap.lib"
@@ -226,7 +227,9 @@ small_scripts()
 		printf -v ping %04d "$i"
 		case ${plan:i:1} in
 		u | b)
-			if ! frame_udp "$dev" "$dmac" "$smac" "$src" "$dst" "$sport" "$port" "$ping"; then
+			if ! frame_udp "$dev" "$dmac" "$smac" "$src" "$dst" "$sport" "$port" \
+				"$ping"; then
+
 				echo "cannot send ping $i"
 				exit 1
 			fi ;;

@@ -73,7 +73,8 @@ nft_flowtable()
 		printf 'RANDOM=%d\nunset BASH_ENV\n' "$NFT_FLOWTABLE_SEED" >"$shim/seed"
 		seed=(BASH_ENV="$shim/seed")
 		# the script's make_file(), first user of RANDOM
-		kib=$(bash -c 'RANDOM=$1; echo $((RANDOM % (1024 * 128) + 1024 * 8))' _ "$NFT_FLOWTABLE_SEED")
+		kib=$(bash -c 'RANDOM=$1; echo $((RANDOM % (1024 * 128) + 1024 * 8))' \
+			_ "$NFT_FLOWTABLE_SEED")
 		log_info "RANDOM seeded with $NFT_FLOWTABLE_SEED: the file is $kib KiB"
 	fi
 	log_info "running $KSFT_SCRIPT, sleeps stretched up to x$NFT_FLOWTABLE_TIME_SCALE"
@@ -81,7 +82,9 @@ nft_flowtable()
 	(cd "$(dirname "$KSFT_SCRIPT")" &&
 		REAL_SLEEP=$(command -v sleep) STRETCH_SCALE=$NFT_FLOWTABLE_TIME_SCALE \
 		REAL_NC=$(command -v nc) \
-		env PATH="$shim:$PATH" "${seed[@]}" bash "$KSFT_SCRIPT") 2>&1 | tee "$out" | sed -u 's/^/# /'
+		env PATH="$shim:$PATH" "${seed[@]}" bash "$KSFT_SCRIPT") 2>&1 |
+		tee "$out" | sed -u 's/^/# /'
+
 	rc=${PIPESTATUS[0]}
 	log_info "took ${SECONDS}s"
 	check_err "$rc" "nft_flowtable.sh exited with $rc"

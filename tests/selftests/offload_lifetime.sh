@@ -11,7 +11,9 @@
 # its old handle even when openppe_alive() is false (include/linux/openppe.h).
 # OPENPPE_TEST_DEAD_UNBIND=0 deletes the flowtable before the unbind instead.
 
-ALL_TESTS="offload_before flowtable_delete_flushes unbind_under_traffic rebind_offloads vlan_offload"
+ALL_TESTS="offload_before flowtable_delete_flushes unbind_under_traffic rebind_offloads"
+ALL_TESTS+=" vlan_offload"
+
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/board.lib"
 

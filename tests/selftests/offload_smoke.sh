@@ -180,7 +180,9 @@ observability()
 		log_test "sysfs, debugfs and tracepoints"
 		return
 	fi
-	for f in "$PPE"/{table_size,entries_used,flows_offloaded,degraded,replace_calls,destroy_calls,stats_calls,installs,updates,relocations,cache_timeouts,cache_errors,recoveries,table_errors,refused_*,engine_*}; do
+	for f in "$PPE"/{table_size,entries_used,flows_offloaded,degraded,replace_calls} \
+		"$PPE"/{destroy_calls,stats_calls,installs,updates,relocations,cache_timeouts} \
+		"$PPE"/{cache_errors,recoveries,table_errors,refused_*,engine_*}; do
 		v=$(cat "$f")
 		[[ "$v" =~ ^[0-9]+$ ]]
 		check_err $? "$(basename "$f") reads '$v', not a number"
@@ -233,7 +235,9 @@ teardown()
 		d0=$(ppe_stat destroy_calls)
 		# the TCP flow ended with FIN (punted to the CPU); the flowtable's
 		# garbage collection then sends DESTROY for both directions
-		busywait 20000 sh -c "! conntrack -L -p tcp --dport 5201 2>/dev/null | grep -q HW_OFFLOAD"
+		busywait 20000 sh -c \
+			"! conntrack -L -p tcp --dport 5201 2>/dev/null | grep -q HW_OFFLOAD"
+
 		check_err $? "the TCP flow is still [HW_OFFLOAD] after it ended"
 		log_info "destroy_calls $(ppe_stat destroy_calls) (was $d0)," \
 			"flows_offloaded $(ppe_stat flows_offloaded)," \
