@@ -12,7 +12,8 @@
 # offloaded again. Then everything is torn down cleanly.
 # vm-timeout: 1200
 
-ALL_TESTS="fill_table every_flow_delivers excess_in_software drain_table offload_again teardown_table"
+ALL_TESTS="fill_table every_flow_delivers excess_in_software drain_table"
+ALL_TESTS+=" offload_again teardown_table"
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/sim.lib"
 source "$(dirname "$0")/router.lib"
@@ -73,7 +74,9 @@ setup()
 	router_host HA "$P0" 0 || exit "$ksft_fail"
 	router_host HB "$P1" 1 || exit "$ksft_fail"
 	router_nft_load -d "$P0 $P1" -c "$P0 $P1" || exit "$ksft_fail"
-	SYSCTL_SAVED=("net.netfilter.nf_flowtable_udp_timeout=$(sysctl -n net.netfilter.nf_flowtable_udp_timeout)")
+	local key=net.netfilter.nf_flowtable_udp_timeout
+	SYSCTL_SAVED=("$key=$(sysctl -n "$key")")
+
 	sysctl -qw net.netfilter.nf_flowtable_udp_timeout="$UDP_TIMEOUT" || exit "$ksft_fail"
 	# pktgen catches up after a stall of its vCPU with a burst: a host's
 	# input backlog must hold all the frames (see router_backlog)
@@ -140,8 +143,12 @@ flow_report()
 		FILENAME ~ /\/rx$/ { rx[$1] = $2; next }
 		FILENAME ~ /\/cpu$/ { cpu[$1] = $2; next }
 		FILENAME ~ /\/conntrack$/ {
-			for (i = 1; i <= NF; i++) if ($i ~ /^sport=/) { sub(/^sport=/, "", $i); sp = $i; break }
-			ct[sp] = $0 ~ /\[HW_OFFLOAD\]/ ? "HW_OFFLOAD" : $0 ~ /\[OFFLOAD\]/ ? "OFFLOAD" : "-"
+			for (i = 1; i <= NF; i++)
+				if ($i ~ /^sport=/) { sub(/^sport=/, "", $i); sp = $i; break }
+			if ($0 ~ /\[HW_OFFLOAD\]/)
+				ct[sp] = "HW_OFFLOAD"
+			else
+				ct[sp] = $0 ~ /\[OFFLOAD\]/ ? "OFFLOAD" : "-"
 			next
 		}
 		FILENAME ~ /\/table$/ {
@@ -156,7 +163,8 @@ flow_report()
 		}
 		END {
 			for (s = first; s < first + n; s++)
-				print s, rx[s] + 0, cpu[s] + 0, eng[s] + 0, ob[s] + 0, rb[s] + 0, (s in ct) ? ct[s] : "-"
+				print s, rx[s] + 0, cpu[s] + 0, eng[s] + 0, ob[s] + 0, rb[s] + 0,
+					(s in ct) ? ct[s] : "-"
 		}
 	' "$d/rx" "$d/cpu" "$d/conntrack" "$d/table" >"$d/flows"
 }
@@ -296,7 +304,14 @@ new_flows_hw()
 {
 	[ "$(conntrack -L -p udp --dport "$DPORT" 2>/dev/null | grep HW_OFFLOAD |
 	     awk -v a="$NEW_SPORT" -v b=$((NEW_SPORT + NEW_FLOWS)) '
-		{ for (i = 1; i <= NF; i++) if ($i ~ /^sport=/) { sub(/^sport=/, "", $i); if ($i >= a && $i < b) n++; break } }
+		{
+			for (i = 1; i <= NF; i++)
+				if ($i ~ /^sport=/) {
+					sub(/^sport=/, "", $i)
+					if ($i >= a && $i < b) n++
+					break
+				}
+		}
 		END { print n + 0 }')" -eq "$1" ]
 }
 
@@ -315,7 +330,9 @@ offload_again()
 	wait "$pgpid"
 	flows_snap "$d"
 	flow_report "$d" "$NEW_SPORT" "$NEW_FLOWS"
-	bad=$(awk -v k="$PER_FLOW" '$5 != 1 || $6 != 1 || $7 != "HW_OFFLOAD" || $2 != k || $3 + $4 != $2 || $4 == 0' "$d/flows")
+	bad=$(awk -v k="$PER_FLOW" '$5 != 1 || $6 != 1 || $7 != "HW_OFFLOAD" ||
+		$2 != k || $3 + $4 != $2 || $4 == 0' "$d/flows")
+
 	[ -z "$bad" ]
 	check_err $? "new flows not offloaded on both directions," \
 		"or not exact (sport arrived cpu engine orig reply ct):" \
