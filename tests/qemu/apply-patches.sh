@@ -8,11 +8,7 @@
 # CHECKPATCH_OUT=DIR: also run the tree's checkpatch.pl --strict on each patch,
 # from the patched tree (its compatible-string, vendor-prefix and MAINTAINERS
 # checks read the tree), NNNN.out and NNNN.rc per patch in DIR. Nothing is
-# ignored, except in the selftests patch (subject "selftests:"): there the
-# line-length types LONG_LINE, LONG_LINE_STRING and LONG_LINE_COMMENT, as the
-# shell tests' commands and log messages run past 100 columns (a log message
-# is never split, like a kernel string; wrapping the commands is to do). The
-# ignored types are listed in NNNN.ignored.
+# ignored, the selftests patch included.
 #
 # The series is applied with `git am` to a sparse repository rebuilt from the
 # pristine source (tests/qemu/series.sh), whose commit must be the series'
@@ -68,13 +64,8 @@ if [ -n "${CHECKPATCH_OUT:-}" ]; then
 	for p in "${patches[@]}"; do
 		n=$(basename "$p" | cut -c1-4)
 		rc=0
-		ignore=()
-		if grep -q '^Subject: \[PATCH[^]]*\] selftests:' "$p"; then
-			ignore=(--ignore LONG_LINE,LONG_LINE_STRING,LONG_LINE_COMMENT)
-			echo "${ignore[1]}" >"$CHECKPATCH_OUT/$n.ignored"
-		fi
 		(cd "$tree" && ./scripts/checkpatch.pl --strict --show-types --quiet --no-summary \
-			"${ignore[@]}" "$p") >"$CHECKPATCH_OUT/$n.out" 2>&1 || rc=$?
+			"$p") >"$CHECKPATCH_OUT/$n.out" 2>&1 || rc=$?
 		echo "$rc" >"$CHECKPATCH_OUT/$n.rc"
 	done
 fi

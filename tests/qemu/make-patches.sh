@@ -354,10 +354,8 @@ creates.
 
 It applies to Linux $KSRC_VERSION (Debian $KSRC_PKG); base-commit
 below is the commit of the pristine files the series modifies. Each
-patch is checkpatch --strict clean, but for line lengths in the shell
-scripts of the selftests (long log messages, not split; long commands,
-yet to be wrapped), and the result builds with the drivers built in
-and as modules.
+patch is checkpatch --strict clean, and the result builds with the
+drivers built in and as modules.
 
 The engine's firmware images are not part of this series: upstream,
 firmware goes to linux-firmware, to be sent there separately. The

@@ -64,7 +64,9 @@ dt_bound()
 		router_port_stat "$p" fwd_rx_packets >/dev/null
 		check_err $? "ethtool -S $p shows no engine counters"
 	done
-	log_info "sim $(basename "$sim_dev") bound to openppe_sim, PPE $(basename "$ROUTER_PPE") bound to openppe, DT node ${ppe_node#/sys/firmware/devicetree/base}"
+	log_info "sim $(basename "$sim_dev") bound to openppe_sim," \
+		"PPE $(basename "$ROUTER_PPE") bound to openppe," \
+		"DT node ${ppe_node#/sys/firmware/devicetree/base}"
 	log_test "board from DT: emulator, four ports and the PPE bound"
 }
 
@@ -84,7 +86,8 @@ firmware_running()
 	check_err $? "table_size is $tsize, the board's openppe,max-entries is 16384"
 	[ "$(router_ppe_stat degraded)" -eq 0 ] && [ "$(router_ppe_stat entries_used)" -eq 0 ]
 	check_err $? "the engine is degraded or its table not empty at boot"
-	dmesg | grep -q "$(basename "$ROUTER_PPE"): firmware openppe/ppe-v1.bin: version 1.0.0 running"
+	dmesg | grep -q \
+		"$(basename "$ROUTER_PPE"): firmware openppe/ppe-v1.bin: version 1.0.0 running"
 	check_err $? "no 'firmware openppe/ppe-v1.bin: version 1.0.0 running' in the kernel log"
 	grep -q 'PPE_STATUS.*RUNNING' "$(sim_dfs_dt)/regs" 2>/dev/null ||
 		grep -q 'FW_STATUS .*STATE=RUNNING' "$(sim_dfs_dt)/regs"
@@ -138,11 +141,13 @@ sysfs_driver_abi()
 		fw_features) [[ "$v" =~ ^0x[0-9a-f]+$ ]] ;;
 		*) [[ "$v" =~ ^[0-9]+$ ]] ;;
 		esac || bad+=" $name='$v'"
-		[ "$(stat -c %a "$ROUTER_PPE/$name" 2>/dev/null)" = 444 ] || bad+=" $name(mode $(stat -c %a "$ROUTER_PPE/$name" 2>/dev/null))"
+		[ "$(stat -c %a "$ROUTER_PPE/$name" 2>/dev/null)" = 444 ] ||
+			bad+=" $name(mode $(stat -c %a "$ROUTER_PPE/$name" 2>/dev/null))"
 	done
 	[ -z "$bad" ]
 	check_err $? "unreadable or malformed:$bad"
-	log_info "$ABI_N documented PPE sysfs files, all present, read-only and well-formed; no undocumented file"
+	log_info "$ABI_N documented PPE sysfs files, all present, read-only and well-formed;" \
+		"no undocumented file"
 	log_test "sysfs of the PPE matches docs/ABI/testing/sysfs-driver-openppe"
 }
 
@@ -164,10 +169,13 @@ sysfs_sim_bus_abi()
 		      check_err $? "$path is mode $(stat -c %a "$path"), documented 0200" ;;
 		esac
 	done
-	dir_matches_abi "$SIM_BUS" "$(echo "$what" | sed -n 's|^/sys/bus/openppe_sim/\([^/]*\)$|\1|p')" \
+	dir_matches_abi "$SIM_BUS" \
+		"$(echo "$what" | sed -n 's|^/sys/bus/openppe_sim/\([^/]*\)$|\1|p')" \
 		"drivers_autoprobe drivers_probe uevent"
 	check_err $? "the bus's files differ from docs/ABI/testing/sysfs-bus-openppe-sim"
-	[ "$(readlink -f "/sys/class/net/$(sim_port "$id" 1)/device")" = "$(readlink -f "$SIM_BUS/devices/openppe_sim$id")" ]
+	[ "$(readlink -f "/sys/class/net/$(sim_port "$id" 1)/device")" = \
+		"$(readlink -f "$SIM_BUS/devices/openppe_sim$id")" ]
+
 	check_err $? "psim${id}p1's device is not the instance"
 	sim_del "$id"
 	check_err $? "cannot delete the instance"

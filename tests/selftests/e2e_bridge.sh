@@ -105,9 +105,11 @@ bridge_router_mac()
 		check_err $? "$BR has $p's MAC $mac: the test needs one that is none of its ports'"
 	done
 	rmac_has "$BR_MAC" "$LAN_MASK"
-	check_err $? "the router MAC table lacks $BR_MAC on ports $(printf '%#x' "$LAN_MASK"): $(rmac_lines)"
+	check_err $? "the router MAC table lacks $BR_MAC on ports $(printf '%#x' "$LAN_MASK"):" \
+		"$(rmac_lines)"
 	[ "$(router_ppe_stat router_macs)" -eq 1 ]
-	check_err $? "router_macs is $(router_ppe_stat router_macs), one MAC expected: $(rmac_lines)"
+	check_err $? "router_macs is $(router_ppe_stat router_macs), one MAC expected:" \
+		"$(rmac_lines)"
 	log_info "$BR ($BR_MAC) over $LAN_PORTS; router MAC table: $(rmac_lines)"
 	log_test "bridge MAC in the engine's router MAC table for every bridged port"
 }
@@ -130,10 +132,12 @@ bridge_flows()
 	ip netns exec "$HL" ping -q -c 1 -W 5 "$HOST_WAN" >/dev/null
 	check_err $? "no ping from the lan host to the wan host"
 	[ "$RET" -eq 0 ] && encap_flows 5600 hw
-	log_info "lan1 punted as not addressed to the router: ${D[lan1.punt_not_router]} (ARP and other broadcasts)"
+	log_info "lan1 punted as not addressed to the router:" \
+		"${D[lan1.punt_not_router]} (ARP and other broadcasts)"
 	router_nft_del
 	encap_wire_del
-	log_test "br-lan over lan1..lan3 with its own MAC, masquerade out of wan: flows offloaded both ways"
+	log_test "br-lan over lan1..lan3 with its own MAC, masquerade out of wan:" \
+		"flows offloaded both ways"
 }
 
 # midway through the UDP flow's bound phase: a new bridge MAC, told to the
@@ -164,7 +168,8 @@ bridge_mac_change()
 	ENCAP_UDP_MIDWAY=
 	router_nft_del
 	encap_wire_del
-	log_test "br-lan's MAC changed while flows are offloaded: the engine follows, no packet to the CPU"
+	log_test "br-lan's MAC changed while flows are offloaded: the engine follows," \
+		"no packet to the CPU"
 }
 
 bridge_pppoe_session()
@@ -182,7 +187,8 @@ bridge_pppoe_flows()
 {
 	RET=0
 	pppoe_flows_test pppoe 5620
-	log_test "br-lan with its own MAC, masquerade out of PPPoE on wan: flows offloaded both ways"
+	log_test "br-lan with its own MAC, masquerade out of PPPoE on wan:" \
+		"flows offloaded both ways"
 }
 
 setup

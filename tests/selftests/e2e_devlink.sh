@@ -204,7 +204,8 @@ table_resource()
 	router_nft_del
 	busywait 10000 lib_output_is "$occ0" dl_occ
 	check_err $? "occupancy $(dl_occ) once the flowtable is gone ($occ0 expected)"
-	log_info "occupancy: $(dl_occ) once the flowtable is gone, entries_used $(router_ppe_stat entries_used)"
+	log_info "occupancy: $(dl_occ) once the flowtable is gone," \
+		"entries_used $(router_ppe_stat entries_used)"
 	router_nft_load -m wan
 	check_err $? "cannot reload the ruleset"
 	log_test "devlink resource: flow_table size and occupancy"
@@ -244,7 +245,8 @@ health_cache_timeout()
 	check_err $? "the driver did not notice the cache timeout"
 	stream_stop $((dport + 1))
 	busywait 10000 health_is error $((e0 + 1))
-	check_err $? "devlink: state $(dl_health state), error count $(dl_health error) (error, $((e0 + 1)) expected)"
+	check_err $? "devlink: state $(dl_health state), error count $(dl_health error) (error," \
+		"$((e0 + 1)) expected)"
 	log_info "degraded: $(devlink health show "$DL" reporter "$REPORTER" | tr -s ' \n' ' ')"
 
 	diag=$(devlink health diagnose "$DL" reporter "$REPORTER")
@@ -268,7 +270,8 @@ health_cache_timeout()
 	log_info "recover while the cache is stuck: $(echo "$out" | head -n 1)"
 	health_is error $((e0 + 1)) && stat_is degraded 1 &&
 		[ "$(sim_reg PPE_CTRL)" = EN=0 ]
-	check_err $? "a failed recover changed the state (devlink $(dl_health state), degraded $(router_ppe_stat degraded), $(sim_reg PPE_CTRL))"
+	check_err $? "a failed recover changed the state (devlink $(dl_health state)," \
+		"degraded $(router_ppe_stat degraded), $(sim_reg PPE_CTRL))"
 
 	echo 0 >"$SIMD/cache_timeout"
 	out=$(devlink health recover "$DL" reporter "$REPORTER" 2>&1)
@@ -279,12 +282,14 @@ health_cache_timeout()
 	[ "$(sim_reg PPE_CTRL)" = EN=1 ]
 	check_err $? "the engine is not enabled after the recover ($(sim_reg PPE_CTRL))"
 	health_is healthy $((e0 + 1)) && [ "$(dl_health recover)" = $((r0 + 1)) ]
-	check_err $? "devlink after recover: state $(dl_health state), error $(dl_health error), recover $(dl_health recover) (healthy, $((e0 + 1)), $((r0 + 1)) expected)"
+	check_err $? "devlink after recover: state $(dl_health state), error $(dl_health error)," \
+		"recover $(dl_health recover) (healthy, $((e0 + 1)), $((r0 + 1)) expected)"
 	stat_is recoveries $((rec0 + 1))
 	check_err $? "sysfs recoveries $rec0 -> $(router_ppe_stat recoveries) (+1 expected)"
 	[ "$(dl_diag state)" = ok ] && [ "$(dl_diag engine_enabled)" = true ] &&
 		[ "$(dl_diag recoveries)" = "$(router_ppe_stat recoveries)" ]
-	check_err $? "diagnose after recover: state $(dl_diag state), engine_enabled $(dl_diag engine_enabled), recoveries $(dl_diag recoveries)"
+	check_err $? "diagnose after recover: state $(dl_diag state)," \
+		"engine_enabled $(dl_diag engine_enabled), recoveries $(dl_diag recoveries)"
 	log_info "recovered: $(devlink health show "$DL" reporter "$REPORTER" | tr -s ' \n' ' ')"
 
 	hits=$(router_ppe_stat engine_hits)
@@ -311,9 +316,11 @@ rebind()
 	devlink dev show "$DL" >/dev/null 2>&1
 	check_err $? "no devlink instance after the rebind"
 	health_is healthy 0 && [ "$(dl_health recover)" = 0 ]
-	check_err $? "the new instance's reporter: state $(dl_health state), error $(dl_health error), recover $(dl_health recover)"
+	check_err $? "the new instance's reporter: state $(dl_health state)," \
+		"error $(dl_health error), recover $(dl_health recover)"
 	[ "$(dl_occ)" = 0 ] && [ "$(devlink dev info "$DL" | kv driver)" = openppe ]
-	check_err $? "the new instance: occupancy $(dl_occ), info $(devlink dev info "$DL" | tr -s ' \n' ' ')"
+	check_err $? "the new instance: occupancy $(dl_occ)," \
+		"info $(devlink dev info "$DL" | tr -s ' \n' ' ')"
 	router_nft_load -m wan
 	check_err $? "cannot load the offload flowtable after the rebind"
 	log_test "rebind: devlink instance gone with the driver, a fresh one after"

@@ -62,7 +62,8 @@ dnat_port_forward()
 	udp_flow dnat ipv4_napt "$HW wan-wire wan" "$HL lan1-wire lan1" \
 		"$(router_ip4 0 h) 41001" "$(router_ip4 0 r) 8080" \
 		"$(router_ip4 1 h) 5201" "$(router_ip4 0 h)"
-	log_test "DNAT wan:8080 -> lan1 host:5201: ipv4_napt, 0 to the CPU after bind, exact counters"
+	log_test "DNAT wan:8080 -> lan1 host:5201: ipv4_napt, 0 to the CPU after bind," \
+		"exact counters"
 }
 
 ipv4_route()

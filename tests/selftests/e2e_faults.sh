@@ -74,7 +74,8 @@ rx_rule()
 
 	shift
 	ip netns exec "$HW" nft add counter netdev "$ROUTER_NFT" "$name" &&
-		ip netns exec "$HW" nft insert rule netdev "$ROUTER_NFT" rx "$@" counter name "$name"
+		ip netns exec "$HW" nft insert rule netdev "$ROUTER_NFT" rx "$@" \
+			counter name "$name"
 }
 
 rx_count()
@@ -175,7 +176,8 @@ cache_timeout()
 	# any table write now needs the cache: a second flow's REPLACE does
 	router_bg hits udp_send 5311 20 20
 	busywait 20000 stat_is degraded 1
-	check_err $? "the driver did not notice the cache timeout (degraded $(router_ppe_stat degraded))"
+	check_err $? "the driver did not notice the cache timeout" \
+		"(degraded $(router_ppe_stat degraded))"
 	[ "$(router_ppe_stat cache_timeouts)" -gt "$t0" ]
 	check_err $? "cache_timeouts did not count it"
 	dmesg | grep -F "$(basename "$ROUTER_PPE")" | grep -qi "cache"
@@ -186,8 +188,12 @@ cache_timeout()
 	sleep 2
 	[ "$(router_cpu_counter cpu_cache)" -gt "$cpu" ]
 	check_err $? "the stream does not go through the CPU while degraded"
-	log_info "degraded: cache_timeouts +$(($(router_ppe_stat cache_timeouts) - t0)), engine_hits frozen, CPU path +$(($(router_cpu_counter cpu_cache) - cpu)) datagrams in 2 s"
-	log_info "kernel: $(dmesg | grep -F "$(basename "$ROUTER_PPE")" | grep -i cache | head -n 1 | sed 's/^\[[^]]*\] //')"
+	log_info "degraded: cache_timeouts +$(($(router_ppe_stat cache_timeouts) - t0))," \
+		"engine_hits frozen, CPU path +$(($(router_cpu_counter cpu_cache) - cpu))" \
+		"datagrams in 2 s"
+	log_info "kernel: $(dmesg | grep -F "$(basename "$ROUTER_PPE")" | grep -i cache |
+		head -n 1 | sed 's/^\[[^]]*\] //')"
+
 
 	echo 0 >"$SIMD/cache_timeout"
 	busywait 20000 stat_is degraded 0
@@ -209,7 +215,8 @@ cache_timeout()
 	eng=$(entry_packets "$(router_ip4 1 h):$sport")
 	[ "$n" -gt 0 ] && [ "$got" -eq "$n" ] && [ $((eng + cpu)) -eq "$n" ]
 	check_err $? "sent $n, received $got, engine $eng + CPU $cpu"
-	log_info "stream: sent $n, received $got, engine $eng + CPU $cpu; recoveries +$(($(router_ppe_stat recoveries) - rec0))"
+	log_info "stream: sent $n, received $got, engine $eng + CPU $cpu;" \
+		"recoveries +$(($(router_ppe_stat recoveries) - rec0))"
 	[ "$RET" -eq 0 ] || router_dump
 	log_test "cache timeout under traffic: engine off, CPU forwards, recovered"
 }
@@ -242,7 +249,8 @@ dropped_frames()
 	pdrops=$(($(router_port_stat lan1 fwd_drops) - p0))
 	[ $((got + drops)) -eq "$n" ] && [ "$drops" -eq "$pdrops" ] && [ "$drops" -gt 0 ]
 	check_err $? "sent $n, received $got, engine_drops +$drops, lan1 fwd_drops +$pdrops"
-	log_info "udp: sent $n datagrams, drop_percent $pct once bound: received $got, engine_drops +$drops = lan1 fwd_drops +$pdrops"
+	log_info "udp: sent $n datagrams, drop_percent $pct once bound: received $got," \
+		"engine_drops +$drops = lan1 fwd_drops +$pdrops"
 
 	# TCP carries a file through the lossy engine intact
 	src=$(router_file $kb)
@@ -258,7 +266,8 @@ dropped_frames()
 	check_err $? "the file arrived corrupted or short ($(stat -c %s "$out") bytes)"
 	[ "$(router_ppe_stat engine_drops)" -gt $((d0 + drops)) ]
 	check_err $? "the engine dropped none of the TCP flow's frames: was it offloaded?"
-	log_info "tcp: $((kb * 1024)) bytes through drop_percent $pct, sha256 equal; the engine dropped $(($(router_ppe_stat engine_drops) - d0 - drops)) of its frames"
+	log_info "tcp: $((kb * 1024)) bytes through drop_percent $pct, sha256 equal;" \
+		"the engine dropped $(($(router_ppe_stat engine_drops) - d0 - drops)) of its frames"
 	[ "$RET" -eq 0 ] || router_dump
 	log_test "dropped frames: counted exactly, TCP recovers"
 }

@@ -147,10 +147,12 @@ fw_good_after_bad()
 	check_err $? "the driver bound $dev with a bad image"
 	fw_unserve
 	echo "$dev" >"$DRV/bind"
-	check_err $? "cannot bind $dev once the image is good: $(dmesg | grep -F "$dev" | tail -n 2)"
+	check_err $? "cannot bind $dev once the image is good:" \
+		"$(dmesg | grep -F "$dev" | tail -n 2)"
 	[ "$(cat "/sys/bus/platform/devices/$dev/fw_version")" = 1.0.0 ]
 	check_err $? "fw_version after the rebind is not 1.0.0"
-	log_info "$dev: bad image refused, bound with the good one: fw_version $(cat "/sys/bus/platform/devices/$dev/fw_version")"
+	log_info "$dev: bad image refused, bound with the good one:" \
+		"fw_version $(cat "/sys/bus/platform/devices/$dev/fw_version")"
 	sim_del "$id"
 	check_err $? "cannot delete the engine"
 	log_test "a good image binds after a bad one was refused"
@@ -191,7 +193,8 @@ fw_no_ipv6()
 	ref0=$(router_ppe_stat refused_no_fw_feature "$ppe")
 	router_iperf_server "$HA" "$(router_ip6 0 h)" 5201 "$log"
 	check_err $? "iperf3 server did not start"
-	ip netns exec "$HB" iperf3 -c "$(router_ip6 0 h)" -u -b 1M -l 1000 -k 1000 --cport 40006 >/dev/null 2>&1
+	ip netns exec "$HB" iperf3 -c "$(router_ip6 0 h)" -u -b 1M -l 1000 -k 1000 --cport 40006 \
+		>/dev/null 2>&1
 	check_err $? "IPv6 UDP transfer failed"
 	router_ct_sw -f ipv6 -p udp --sport 40006
 	check_err $? "the IPv6 flow did not even enter the flowtable"
@@ -205,15 +208,20 @@ fw_no_ipv6()
 	[ "$rx" -eq 1000 ]
 	check_err $? "1000 IPv6 datagrams sent through the software flowtable, $rx arrived"
 	lost=$(grep -o '[0-9]*/[0-9]* ([0-9.e+-]*%)' "$log" | tail -n 1)
-	log_info "IPv6: refused_no_fw_feature $ref0 -> $ref1, 1000 datagrams sent, $rx arrived (iperf3 server: lost/total $lost), entries_used $(router_ppe_stat entries_used "$ppe")"
+	log_info "IPv6: refused_no_fw_feature $ref0 -> $ref1, 1000 datagrams sent," \
+		"$rx arrived (iperf3 server: lost/total $lost)," \
+		"entries_used $(router_ppe_stat entries_used "$ppe")"
 
 	router_iperf_server "$HA" "$(router_ip4 0 h)" 5201
 	check_err $? "iperf3 server did not start"
-	ip netns exec "$HB" iperf3 -c "$(router_ip4 0 h)" -u -b 5M -l 1000 -k 2000 --cport 40007 >/dev/null 2>&1
+	ip netns exec "$HB" iperf3 -c "$(router_ip4 0 h)" -u -b 5M -l 1000 -k 2000 --cport 40007 \
+		>/dev/null 2>&1
+
 	check_err $? "IPv4 UDP transfer failed"
 	router_ct_hw -p udp --sport 40007
 	check_err $? "the IPv4 flow is not [HW_OFFLOAD]"
-	log_info "IPv4: [HW_OFFLOAD], engine_hits $(router_ppe_stat engine_hits "$ppe"), entries_used $(router_ppe_stat entries_used "$ppe")"
+	log_info "IPv4: [HW_OFFLOAD], engine_hits $(router_ppe_stat engine_hits "$ppe")," \
+		"entries_used $(router_ppe_stat entries_used "$ppe")"
 	[ "$RET" -eq 0 ] || { ROUTER_PPE=$ppe; router_dump; }
 	log_test "no-IPv6 image: IPv6 flows stay in software, IPv4 flows offload"
 }

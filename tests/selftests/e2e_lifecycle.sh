@@ -135,7 +135,10 @@ table_state()
 {
 	local ppe=${1:-$ROUTER_PPE}
 
-	echo "entries_used $(router_ppe_stat entries_used "$ppe") flows_offloaded $(router_ppe_stat flows_offloaded "$ppe") table $(router_entries "$ppe")"
+	echo "entries_used $(router_ppe_stat entries_used "$ppe")" \
+		"flows_offloaded $(router_ppe_stat flows_offloaded "$ppe")" \
+		"table $(router_entries "$ppe")"
+
 }
 
 # frames the wan host received grow by at least $3 within 20 s
@@ -155,7 +158,9 @@ rx_above()
 # round_times [DRAIN_MS]: how long the round's phases took, and the round
 round_times()
 {
-	log_info "round $r: streams offloaded $((OFFLOAD_MS / 1000)) s after they started${1:+, table empty $(($1 / 1000)) s after they stopped}, round $(( ($(lib_now_ms) - ROUND_T0) / 1000 )) s"
+	log_info "round $r: streams offloaded $((OFFLOAD_MS / 1000)) s after they" \
+		"started${1:+, table empty $(($1 / 1000)) s after they stopped}," \
+		"round $(( ($(lib_now_ms) - ROUND_T0) / 1000 )) s"
 }
 
 # ends a round: streams stopped, the table drains (FIN, flowtable timeout)
@@ -166,7 +171,8 @@ round_end()
 	t0=$(lib_now_ms)
 	streams_stop
 	busywait 60000 table_empty "$@"
-	check_err $? "round $r: the table did not drain after the streams ended: $(table_state "$@")"
+	check_err $? "round $r: the table did not drain after the streams ended:" \
+		"$(table_state "$@")"
 	round_times $(( $(lib_now_ms) - t0 ))
 }
 
@@ -190,7 +196,8 @@ flowtable_delete()
 		# the flows carry on through the CPU
 		wire_rx_grows "$HW" wan-wire 200
 		check_err $? "round $r: traffic stopped with the flowtable"
-		log_info "round $r: entries_used $used -> 0 on flowtable delete; traffic went on through the CPU"
+		log_info "round $r: entries_used $used -> 0 on flowtable delete;" \
+			"traffic went on through the CPU"
 		round_end
 		[ "$RET" -eq 0 ] || { router_dump; break; }
 	done
@@ -218,7 +225,8 @@ port_down_up()
 		check_err $? "round $r: the streams were not offloaded again after lan1 up"
 		wire_rx_grows "$HW" wan-wire 200
 		check_err $? "round $r: no traffic after lan1 up"
-		log_info "round $r: entries_used $used -> 0 on lan1 down -> $(router_ppe_stat entries_used) after lan1 up"
+		log_info "round $r: entries_used $used -> 0 on lan1 down ->" \
+			"$(router_ppe_stat entries_used) after lan1 up"
 		round_end
 		[ "$RET" -eq 0 ] || router_dump
 	done
@@ -256,7 +264,8 @@ driver_rebind()
 		check_err $? "round $r: cannot add the flowtable again"
 		busywait 60000 streams_offloaded
 		check_err $? "round $r: the streams were not offloaded by the rebound driver"
-		log_info "round $r: entries_used $used -> unbind -> bind 0 -> $(router_ppe_stat entries_used) offloaded again"
+		log_info "round $r: entries_used $used -> unbind -> bind 0 ->" \
+			"$(router_ppe_stat entries_used) offloaded again"
 		round_end
 		router_nft_del
 		[ "$RET" -eq 0 ] || { router_dump; break; }
@@ -294,8 +303,10 @@ sim_delete()
 		[ ! -e "$ppe" ] && [ ! -e "$dfs" ] && [ ! -e "/sys/class/net/$p0" ]
 		check_err $? "round $r: the PPE, its debugfs or the ports outlived the instance"
 		busywait 30000 bash -c "! conntrack -L 2>/dev/null | grep -q HW_OFFLOAD"
-		check_err $? "round $r: conntrack still has [HW_OFFLOAD] flows of the deleted engine"
-		log_info "round $r: instance $id deleted with $used entries bound; flows back in software"
+		check_err $? "round $r: conntrack still has [HW_OFFLOAD] flows of the deleted" \
+			"engine"
+		log_info "round $r: instance $id deleted with $used entries bound;" \
+			"flows back in software"
 		streams_stop
 		kill "${SRV_PIDS[@]}" 2>/dev/null
 		wait "${SRV_PIDS[@]}" 2>/dev/null
@@ -361,12 +372,14 @@ modules_reload()
 		check_err $? "round $r: lan1's host cannot reach the wan host through the new ports"
 		streams_start "$HL" "$WAN_IP"
 		check_err $? "round $r: the streams were not offloaded after the reload"
-		log_info "round $r: unloaded with $used entries bound; reloaded, offloaded again ($(table_state))"
+		log_info "round $r: unloaded with $used entries bound; reloaded," \
+			"offloaded again ($(table_state))"
 		round_end
 		router_nft_del
 		[ "$RET" -eq 0 ] || { router_dump; break; }
 	done
-	log_test "openppe_sim and openppe unloaded and reloaded under offloaded traffic, $REPS rounds"
+	log_test "openppe_sim and openppe unloaded and reloaded under offloaded traffic," \
+		"$REPS rounds"
 }
 
 setup

@@ -59,8 +59,9 @@ setup()
 	router_host HW wan 0 || exit "$ksft_fail"
 	router_host HL lan1 1 || exit "$ksft_fail"
 	router_nft_load -m wan -c "wan lan1" || exit "$ksft_fail"
-	SYSCTL_SAVED=("net.netfilter.nf_flowtable_udp_timeout=$(sysctl -n net.netfilter.nf_flowtable_udp_timeout)"
-		      "net.netfilter.nf_flowtable_tcp_timeout=$(sysctl -n net.netfilter.nf_flowtable_tcp_timeout)")
+	local ft=net.netfilter.nf_flowtable
+	SYSCTL_SAVED=("${ft}_udp_timeout=$(sysctl -n "${ft}_udp_timeout")"
+		      "${ft}_tcp_timeout=$(sysctl -n "${ft}_tcp_timeout")")
 	sysctl -qw net.netfilter.nf_flowtable_udp_timeout="$UDP_TIMEOUT" \
 		net.netfilter.nf_flowtable_tcp_timeout="$TCP_TIMEOUT" || exit "$ksft_fail"
 	# pktgen catches up after a stall of its vCPU with a burst: the hosts'
@@ -153,7 +154,7 @@ tcp_snap()
 		FNR == NR { if (index($0, ok)) eo = pk(); if (index($0, rk)) er = pk(); next }
 		{ v[$1] = $2 }
 		END { print (eo == "" ? "-" : eo), (er == "" ? "-" : er),
-			    v["cpu_o_" p] + 0, v["cpu_r_" p] + 0, v["rx_o_" p] + 0, v["rx_r_" p] + 0 }
+			v["cpu_o_" p] + 0, v["cpu_r_" p] + 0, v["rx_o_" p] + 0, v["rx_r_" p] + 0 }
 	' <(echo "$t") <(echo "$c")
 }
 
@@ -244,14 +245,18 @@ tcp_bound_exact()
 	read -r eo0 er0 co0 cr0 ro0 rr0 <<<"$s0"
 	read -r eo1 er1 co1 cr1 ro1 rr1 <<<"$s1"
 	if [ "$eo0$er0$eo1$er1" != "${eo0#-}${er0#-}${eo1#-}${er1#-}" ]; then
-		check_err 1 "the flow's entries are gone: $s0 / $s1 (engine to/back, CPU to/back, arrived to/back)"
+		check_err 1 "the flow's entries are gone: $s0 / $s1 (engine to/back, CPU to/back," \
+			"arrived to/back)"
 		return
 	fi
-	log_info "bound: to the server engine $((eo1 - eo0)) + CPU $((co1 - co0)) = arrived $((ro1 - ro0)); back engine $((er1 - er0)) + CPU $((cr1 - cr0)) = arrived $((rr1 - rr0))"
+	log_info "bound: to the server engine $((eo1 - eo0)) + CPU $((co1 - co0)) = arrived" \
+		"$((ro1 - ro0)); back engine $((er1 - er0)) + CPU $((cr1 - cr0)) = arrived" \
+		"$((rr1 - rr0))"
 	[ "$co1" -eq "$co0" ] && [ "$cr1" -eq "$cr0" ]
 	check_err $? "packets of the bound flow reached the CPU: $((co1 - co0)) + $((cr1 - cr0))"
 	[ $((eo1 - eo0)) -gt 0 ] && [ $((eo1 - eo0 + co1 - co0)) -eq $((ro1 - ro0)) ]
-	check_err $? "to the server: engine $((eo1 - eo0)) + CPU $((co1 - co0)) != arrived $((ro1 - ro0))"
+	check_err $? "to the server: engine $((eo1 - eo0)) + CPU $((co1 - co0)) != arrived" \
+		"$((ro1 - ro0))"
 	[ $((er1 - er0)) -gt 0 ] && [ $((er1 - er0 + cr1 - cr0)) -eq $((rr1 - rr0)) ]
 	check_err $? "back: engine $((er1 - er0)) + CPU $((cr1 - cr0)) != arrived $((rr1 - rr0))"
 }
@@ -267,16 +272,23 @@ tcp_removed()
 	busywait 10000 router_entry_gone "$TCP_RKEY"
 	check_err $? "the entry $TCP_RKEY is still bound after the $what"
 	busywait 10000 entries_used_is "$base"
-	check_err $? "entries_used is $(router_ppe_stat entries_used) after the $what, was $base before the flow"
+	check_err $? "entries_used is $(router_ppe_stat entries_used) after the $what," \
+		"was $base before the flow"
 	busywait 10000 ct_not_hw_offloaded -p tcp --dport "$TCP_PORT"
-	check_err $? "conntrack still shows the flow in hardware: $(ct_line -p tcp --dport "$TCP_PORT")"
+	check_err $? "conntrack still shows the flow in hardware:" \
+		"$(ct_line -p tcp --dport "$TCP_PORT")"
 	if closing_stays_in_software; then
-		log_info "the kernel keeps the closing flow in its software flowtable until it times out: $(ct_line -p tcp --dport "$TCP_PORT")"
+		log_info "the kernel keeps the closing flow in its software flowtable until it" \
+			"times out: $(ct_line -p tcp --dport "$TCP_PORT")"
 	else
 		busywait 10000 ct_not_offloaded -p tcp --dport "$TCP_PORT"
-		check_err $? "conntrack still shows the flow in the flowtable: $(ct_line -p tcp --dport "$TCP_PORT")"
+		check_err $? "conntrack still shows the flow in the flowtable:" \
+			"$(ct_line -p tcp --dport "$TCP_PORT")"
 	fi
-	log_info "after the $what: entries of the flow $(router_entry "$TCP_OKEY" | grep -c .) + $(router_entry "$TCP_RKEY" | grep -c .), entries_used $(router_ppe_stat entries_used) (baseline $base), destroy_calls $(router_ppe_stat destroy_calls)"
+	log_info "after the $what: entries of the flow $(router_entry "$TCP_OKEY" | grep -c .) +" \
+		"$(router_entry "$TCP_RKEY" | grep -c .)," \
+		"entries_used $(router_ppe_stat entries_used) (baseline $base)," \
+		"destroy_calls $(router_ppe_stat destroy_calls)"
 }
 
 tcp_close_fds()
@@ -301,9 +313,11 @@ tcp_bound_two()
 		return 1
 	fi
 	tcp_bound_exact
-	log_info "before the $2: entries_used $(router_ppe_stat entries_used) (baseline $BASE); $(router_entry_id "$TCP_OKEY") $TCP_OKEY, $(router_entry_id "$TCP_RKEY") $TCP_RKEY"
+	log_info "before the $2: entries_used $(router_ppe_stat entries_used) (baseline $BASE);" \
+		"$(router_entry_id "$TCP_OKEY") $TCP_OKEY, $(router_entry_id "$TCP_RKEY") $TCP_RKEY"
 	[ "$(router_ppe_stat entries_used)" -eq $((BASE + 2)) ]
-	check_err $? "entries_used is $(router_ppe_stat entries_used) with the flow bound, expected $((BASE + 2))"
+	check_err $? "entries_used is $(router_ppe_stat entries_used) with the flow bound," \
+		"expected $((BASE + 2))"
 	return 0
 }
 
@@ -333,7 +347,10 @@ tcp_fin_removes()
 	check_err $? "the engine punted no TCP_FLAGS frame: $punt0 -> $punt1"
 	[ "$(router_sha "$TCP_OUT")" = "$(router_sha "$TCP_SENT")" ]
 	check_err $? "the received stream differs from the sent one"
-	log_info "FIN: FIN frames at the CPU $fin0 -> $fin1, engine_punt_tcp_flags $punt0 -> $punt1, destroy_calls $d0 -> $(router_ppe_stat destroy_calls), $(stat -c %s "$TCP_SENT") bytes sha256 $(router_sha "$TCP_OUT" | cut -c1-16) equal"
+	log_info "FIN: FIN frames at the CPU $fin0 -> $fin1," \
+		"engine_punt_tcp_flags $punt0 -> $punt1," \
+		"destroy_calls $d0 -> $(router_ppe_stat destroy_calls)," \
+		"$(stat -c %s "$TCP_SENT") bytes sha256 $(router_sha "$TCP_OUT" | cut -c1-16) equal"
 	[ "$RET" -eq 0 ] || router_dump
 	log_test "TCP closed by FIN: its entries leave the table"
 }
@@ -368,7 +385,10 @@ tcp_rst_removes()
 	rst1=$(router_counter cpu_rst)
 	[ "$rst1" -gt "$rst0" ]
 	check_err $? "no RST reached the CPU: $rst0 -> $rst1"
-	log_info "RST: RST frames at the CPU $rst0 -> $rst1, destroy_calls $d0 -> $(router_ppe_stat destroy_calls), conntrack: $(ct_line -p tcp --dport 5002 | awk '{ print $4 }' | grep . || echo "(entry gone)")"
+	log_info "RST: RST frames at the CPU $rst0 -> $rst1," \
+		"destroy_calls $d0 -> $(router_ppe_stat destroy_calls)," \
+		"conntrack: $(ct_line -p tcp --dport 5002 | awk '{ print $4 }' | grep . ||
+			echo "(entry gone)")"
 	tcp_close_fds
 	[ "$RET" -eq 0 ] || router_dump
 	log_test "TCP aborted by RST: its entries leave the table"
@@ -382,7 +402,8 @@ udp_keys()
 	local sport=$1
 
 	UDP_OKEY="$LAN_IP:$sport -> $WAN_IP:$SINK_PORT"
-	UDP_RKEY="$WAN_IP:$SINK_PORT -> $(router_ip4 0 r):$(router_ct_field reply dport -p udp --sport "$sport")"
+	UDP_RKEY="$WAN_IP:$SINK_PORT -> $(router_ip4 0 r):"
+	UDP_RKEY+=$(router_ct_field reply dport -p udp --sport "$sport")
 }
 
 # udp_snap DIR: the table and the flow's counters (CPU, arrived at the
@@ -432,13 +453,19 @@ udp_expired()
 	busywait 5000 router_entry_gone "$UDP_RKEY"
 	check_err $? "the entry $UDP_RKEY is still bound"
 	busywait 5000 entries_used_is "$base"
-	check_err $? "entries_used is $(router_ppe_stat entries_used) after the flow expired, was $base before it"
+	check_err $? "entries_used is $(router_ppe_stat entries_used) after the flow expired," \
+		"was $base before it"
 	busywait 5000 ct_not_offloaded -p udp --sport "$sport"
-	check_err $? "conntrack still shows the flow in the flowtable: $(ct_line -p udp --sport "$sport")"
+	check_err $? "conntrack still shows the flow in the flowtable:" \
+		"$(ct_line -p udp --sport "$sport")"
 	ctp=$(router_ct_field orig packets -p udp --sport "$sport")
 	[ "$ctp" = "$sent" ]
 	check_err $? "conntrack counts $ctp packets of the flow, $sent were sent"
-	log_info "udp $sport: gone $(( (t1 - t0) / 1000 )) s after its last packet (timeout $UDP_TIMEOUT s); entries_used $(router_ppe_stat entries_used) (baseline $base), conntrack packets $ctp, $(ct_line -p udp --sport "$sport" | grep -o '\[[A-Z_]*\]' | tr '\n' ' ')"
+	log_info "udp $sport: gone $(( (t1 - t0) / 1000 )) s after its last packet" \
+		"(timeout $UDP_TIMEOUT s);" \
+		"entries_used $(router_ppe_stat entries_used) (baseline $base)," \
+		"conntrack packets $ctp," \
+		"$(ct_line -p udp --sport "$sport" | grep -o '\[[A-Z_]*\]' | tr '\n' ' ')"
 }
 
 udp_idle_expires()
@@ -450,7 +477,8 @@ udp_idle_expires()
 	rx0=$(router_counter rx_udp "$HW")
 	d0=$(router_ppe_stat destroy_calls)
 	# 150 frames, one every 20 ms: bound while they go
-	router_pg_setup "$HL" lan1-wire "$LAN_MAC" "$LAN_IP" "$WAN_IP" "$sport" 1 "$SINK_PORT" 150 20000000
+	router_pg_setup "$HL" lan1-wire "$LAN_MAC" "$LAN_IP" "$WAN_IP" "$sport" 1 "$SINK_PORT" \
+		150 20000000
 	router_bg pgpid router_pg_run "$HL"
 	router_wait_hw 20000 -p udp --sport "$sport"
 	check_err $? "the UDP flow never became [HW_OFFLOAD] while it was sending"
@@ -461,7 +489,9 @@ udp_idle_expires()
 	sent=$(router_pg_sent "$HL" lan1-wire)
 	check_err $? "pktgen reports errors"
 	udp_keys "$sport"
-	log_info "bound at its last packet: $(router_entry_id "$UDP_OKEY" "$d/table") $UDP_OKEY, $(router_entry_id "$UDP_RKEY" "$d/table") $UDP_RKEY; entries $(grep -c ': bound ' "$d/table") (baseline $base)"
+	log_info "bound at its last packet: $(router_entry_id "$UDP_OKEY" "$d/table") $UDP_OKEY," \
+		"$(router_entry_id "$UDP_RKEY" "$d/table") $UDP_RKEY;" \
+		"entries $(grep -c ': bound ' "$d/table") (baseline $base)"
 	[ "$(grep -c ': bound ' "$d/table")" -eq $((base + 2)) ] &&
 		router_entry "$UDP_OKEY" "$d/table" >/dev/null &&
 		router_entry "$UDP_RKEY" "$d/table" >/dev/null
@@ -482,7 +512,8 @@ udp_busy_stays()
 	base=$(router_ppe_stat entries_used)
 	rx0=$(router_counter rx_udp "$HW")
 	# one frame every 20 ms until stopped
-	router_pg_setup "$HL" lan1-wire "$LAN_MAC" "$LAN_IP" "$WAN_IP" "$sport" 1 "$SINK_PORT" 0 20000000
+	router_pg_setup "$HL" lan1-wire "$LAN_MAC" "$LAN_IP" "$WAN_IP" "$sport" 1 "$SINK_PORT" \
+		0 20000000
 	router_bg pgpid router_pg_run "$HL"
 	router_wait_hw 10000 -p udp --sport "$sport"
 	check_err $? "the UDP flow never became [HW_OFFLOAD]"
@@ -500,7 +531,9 @@ udp_busy_stays()
 	c0=$(router_counter "cpu_u_$sport")
 	inst0=$(router_ppe_stat installs)
 	stats0=$(router_ppe_stat stats_calls)
-	log_info "bound: $oid $UDP_OKEY, $rid $UDP_RKEY; entries_used $(router_ppe_stat entries_used) (baseline $base), CPU packets $c0, installs $inst0"
+	log_info "bound: $oid $UDP_OKEY, $rid $UDP_RKEY;" \
+		"entries_used $(router_ppe_stat entries_used) (baseline $base), CPU packets $c0," \
+		"installs $inst0"
 
 	# three flowtable timeouts and one second more, checked every second
 	t0=$(lib_now_ms)
@@ -511,22 +544,34 @@ udp_busy_stays()
 		n=$((n + 1))
 		cat "$(router_ppe_dfs)/table" >"$tb"
 		router_ct_hw -p udp --sport "$sport"
-		check_err $? "after $(( (now - t0) / 1000 )) s the flow is no longer [HW_OFFLOAD]: $(ct_line -p udp --sport "$sport")"
-		[ "$(router_entry_id "$UDP_OKEY" "$tb")" = "$oid" ] && [ "$(router_entry_id "$UDP_RKEY" "$tb")" = "$rid" ]
-		check_err $? "after $(( (now - t0) / 1000 )) s the entries are not the same: '$(router_entry_id "$UDP_OKEY" "$tb")' '$(router_entry_id "$UDP_RKEY" "$tb")', were $oid $rid"
+		check_err $? "after $(( (now - t0) / 1000 )) s the flow is no longer" \
+			"[HW_OFFLOAD]: $(ct_line -p udp --sport "$sport")"
+		[ "$(router_entry_id "$UDP_OKEY" "$tb")" = "$oid" ] &&
+			[ "$(router_entry_id "$UDP_RKEY" "$tb")" = "$rid" ]
+
+		check_err $? "after $(( (now - t0) / 1000 )) s the entries are not the same:" \
+			"'$(router_entry_id "$UDP_OKEY" "$tb")'" \
+			"'$(router_entry_id "$UDP_RKEY" "$tb")', were $oid $rid"
 		[ "$(router_ppe_stat installs)" -eq "$inst0" ]
-		check_err $? "after $(( (now - t0) / 1000 )) s installs moved $inst0 -> $(router_ppe_stat installs): the flow was re-added"
+		check_err $? "after $(( (now - t0) / 1000 )) s installs moved $inst0 ->" \
+			"$(router_ppe_stat installs): the flow was re-added"
 		[ "$(router_counter "cpu_u_$sport")" -eq "$c0" ]
-		check_err $? "after $(( (now - t0) / 1000 )) s packets of the flow reached the CPU: $c0 -> $(router_counter "cpu_u_$sport")"
+		check_err $? "after $(( (now - t0) / 1000 )) s packets of the flow reached the" \
+			"CPU: $c0 -> $(router_counter "cpu_u_$sport")"
 		p=$(router_entry_packets "$UDP_OKEY" "$tb")
 		[ "${p:-0}" -gt "${prev:-0}" ]
-		check_err $? "after $(( (now - t0) / 1000 )) s the entry's packets did not rise: $prev -> $p"
+		check_err $? "after $(( (now - t0) / 1000 )) s the entry's packets did not rise:" \
+			"$prev -> $p"
 		samples+=" $(( (now - t0) / 1000 )):$p"
 		prev=$p
 		[ $((now - t0)) -ge $(( (3 * UDP_TIMEOUT + 1) * 1000 )) ] && break
 	done
-	log_info "busy for $(( (now - t0) / 1000 )) s (timeout $UDP_TIMEOUT s), $n checks, s:entry packets$samples"
-	log_info "CPU packets $c0 -> $(router_counter "cpu_u_$sport"), installs $inst0 -> $(router_ppe_stat installs), stats_calls $stats0 -> $(router_ppe_stat stats_calls), entries $(router_entry_id "$UDP_OKEY") $(router_entry_id "$UDP_RKEY")"
+	log_info "busy for $(( (now - t0) / 1000 )) s (timeout $UDP_TIMEOUT s), $n checks," \
+		"s:entry packets$samples"
+	log_info "CPU packets $c0 -> $(router_counter "cpu_u_$sport")," \
+		"installs $inst0 -> $(router_ppe_stat installs)," \
+		"stats_calls $stats0 -> $(router_ppe_stat stats_calls)," \
+		"entries $(router_entry_id "$UDP_OKEY") $(router_entry_id "$UDP_RKEY")"
 	[ "$(router_ppe_stat stats_calls)" -gt "$stats0" ]
 	check_err $? "no FLOW_CLS_STATS while the flow was busy"
 

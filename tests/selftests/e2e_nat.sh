@@ -89,8 +89,10 @@ tcp_file()
 	flow_def tcp lan1 wan "$HW wan-wire" "$HL lan1-wire"
 	# SYN and SYN/ACK retransmissions (the handshake is slow under TCG)
 	# reach the far end, but conntrack does not count them
-	FL[tcp.onft]=$(router_host_rx_nft wan-wire syn_tcp_o "ip saddr $NAT_IP tcp dport $dport tcp flags & syn == syn")
-	FL[tcp.rnft]=$(router_host_rx_nft lan1-wire syn_tcp_r "ip daddr $LAN_IP tcp sport $dport tcp flags & syn == syn")
+	FL[tcp.onft]=$(router_host_rx_nft wan-wire syn_tcp_o \
+		"ip saddr $NAT_IP tcp dport $dport tcp flags & syn == syn")
+	FL[tcp.rnft]=$(router_host_rx_nft lan1-wire syn_tcp_r \
+		"ip daddr $LAN_IP tcp sport $dport tcp flags & syn == syn")
 	flow_counters tcp "ip saddr $LAN_IP tcp sport $sport tcp dport $dport" \
 		"ip saddr $WAN_IP ip daddr $NAT_IP tcp sport $dport" \
 		"ip saddr $LAN_IP tcp sport $sport tcp dport $dport" \
@@ -114,18 +116,22 @@ tcp_file()
 	check_err $? "the first 4 KiB did not arrive"
 	natport=$(router_ct_field_s reply dport "$ct")
 	flow_keys tcp "$LAN_IP:$sport $WAN_IP:$dport" "$WAN_IP:$dport $NAT_IP:$natport"
-	check_entries tcp ipv4_napt "$NAT_IP:$natport $WAN_IP:$dport" "$WAN_IP:$dport $LAN_IP:$sport"
+	check_entries tcp ipv4_napt "$NAT_IP:$natport $WAN_IP:$dport" \
+		"$WAN_IP:$dport $LAN_IP:$sport"
 	busywait 30000 flow_settled tcp
 	check_err $? "before the bulk: $(flow_describe)"
 	flow_snapshot tcp "$ct"
-	log_info "bound after orig ${P[rx_o]} / reply ${P[rx_r]} packets, of which the CPU saw orig ${P[cpu_o]} reply ${P[cpu_r]}"
+	log_info "bound after orig ${P[rx_o]} / reply ${P[rx_r]} packets," \
+		"of which the CPU saw orig ${P[cpu_o]} reply ${P[cpu_r]}"
 
 	touch "$ROUTER_TMP/go"
 	busywait 300000 file_complete "$out" $((kb * 1024))
 	check_err $? "the file did not arrive: $(stat -c %s "$out") of $((kb * 1024)) bytes"
 	[ "$(router_sha "$src")" = "$(router_sha "$out")" ]
 	check_err $? "the file arrived corrupted (sha256 differs)"
-	log_info "file: $((kb * 1024)) bytes; sha256 sent $(router_sha "$src" | cut -c1-16)... received $(router_sha "$out" | cut -c1-16)..."
+	log_info "file: $((kb * 1024)) bytes;" \
+		"sha256 sent $(router_sha "$src" | cut -c1-16)... received" \
+		"$(router_sha "$out" | cut -c1-16)..."
 
 	flow_read tcp
 	syn_o=${C[syn_tcp_o]:-}
@@ -133,7 +139,9 @@ tcp_file()
 	if [ "$syn_o" = 1 ] && [ "$syn_r" = 1 ]; then
 		check_totals tcp "$ct" whole
 	else
-		log_info "the far ends got $syn_o SYN and $syn_r SYN/ACK: handshake retransmissions, which conntrack does not count; conntrack is compared after bind only"
+		log_info "the far ends got $syn_o SYN and $syn_r SYN/ACK:" \
+			"handshake retransmissions, which conntrack does not count;" \
+			"conntrack is compared after bind only"
 		check_totals tcp "$ct"
 	fi
 	check_bound_phase tcp slowpath
@@ -148,7 +156,8 @@ tcp_file()
 	touch "$ROUTER_TMP/stop"
 	kill "$nc_pid" "$feed_pid" 2>/dev/null
 	[ "$RET" -eq 0 ] || router_dump
-	log_test "TCP file through masquerade: bound, 0 packets to the CPU after bind, exact counters, sha256 equal"
+	log_test "TCP file through masquerade: bound, 0 packets to the CPU after bind," \
+		"exact counters, sha256 equal"
 }
 
 udp_stream()
@@ -156,7 +165,8 @@ udp_stream()
 	RET=0
 	udp_flow udp ipv4_napt "$HL lan1-wire lan1" "$HW wan-wire wan" \
 		"$LAN_IP 40003" "$WAN_IP 5201" "$WAN_IP 5201" "$NAT_IP"
-	log_test "UDP through masquerade: bound, 0 datagrams to the CPU after bind, exact counters, none lost"
+	log_test "UDP through masquerade: bound, 0 datagrams to the CPU after bind," \
+		"exact counters, none lost"
 }
 
 # sets hits1 cpu rx (tcp_iperf's locals)
@@ -192,8 +202,10 @@ tcp_iperf()
 	RET=0
 	{
 		echo "add counter netdev $ROUTER_NFT cpu_iperf"
-		echo "add rule netdev $ROUTER_NFT tocpu iifname \"lan1\" ip saddr $LAN_IP tcp dport $dport counter name cpu_iperf"
-		echo "add rule netdev $ROUTER_NFT tocpu iifname \"wan\" ip saddr $WAN_IP tcp sport $dport counter name cpu_iperf"
+		echo "add rule netdev $ROUTER_NFT tocpu iifname \"lan1\" ip saddr $LAN_IP" \
+			"tcp dport $dport counter name cpu_iperf"
+		echo "add rule netdev $ROUTER_NFT tocpu iifname \"wan\" ip saddr $WAN_IP" \
+			"tcp sport $dport counter name cpu_iperf"
 	} | nft -f - &&
 	router_host_rx_counter "$HW" wan-wire rx_iperf_o ip saddr "$NAT_IP" tcp dport "$dport" &&
 	router_host_rx_counter "$HL" lan1-wire rx_iperf_r ip saddr "$WAN_IP" tcp sport "$dport"
@@ -202,31 +214,38 @@ tcp_iperf()
 	check_err $? "iperf3 server did not start"
 	router_ppe_get engine_hits hits0
 	router_ppe_get installs inst0
-	router_bg pid ip netns exec "$HL" iperf3 -c "$WAN_IP" -p "$dport" -t 8 --cport "$cport" >"$log.client" 2>&1
+	router_bg pid ip netns exec "$HL" iperf3 -c "$WAN_IP" -p "$dport" -t 8 --cport "$cport" \
+		>"$log.client" 2>&1
 	# The run lasts 8 s, and on a loaded machine conntrack and the table
 	# take seconds each to read: once the control and data connections
 	# are installed (4 entries, seen in one sysfs file), the client is
 	# stopped until they have been checked. Its connections wait, bound.
 	busywait 60000 installs_reached $((inst0 + 4))
-	check_err $? "the control and data connections were not installed: installs $inst0 -> $(router_ppe_stat installs)"
+	check_err $? "the control and data connections were not installed:" \
+		"installs $inst0 -> $(router_ppe_stat installs)"
 	kill -STOP "$pid"
 	# shellcheck disable=SC2086
 	router_wait_hw 60000 $ct
 	check_err $? "the iperf3 data connection never became [HW_OFFLOAD]"
 	natport=$(router_ct_field_s reply dport "$ct")
 	flow_keys iperf "$LAN_IP:$cport $WAN_IP:$dport" "$WAN_IP:$dport $NAT_IP:$natport"
-	check_entries iperf ipv4_napt "$NAT_IP:$natport $WAN_IP:$dport" "$WAN_IP:$dport $LAN_IP:$cport"
+	check_entries iperf ipv4_napt "$NAT_IP:$natport $WAN_IP:$dport" \
+		"$WAN_IP:$dport $LAN_IP:$cport"
+
 	kill -CONT "$pid"
 	wait "$pid"
 	check_err $? "iperf3 TCP failed: $(tail -n 1 "$log.client")"
 	busywait 30000 router_tcp_idle "$HW" "$dport"
 	check_err $? "the iperf3 connections did not close"
 	busywait 10000 iperf_settled "$hits0"
-	check_err $? "engine_hits grew by $((hits1 - hits0)), the CPU saw $cpu, $rx packets arrived; softnet drops $(router_softnet_drops)"
+	check_err $? "engine_hits grew by $((hits1 - hits0)), the CPU saw $cpu," \
+		"$rx packets arrived; softnet drops $(router_softnet_drops)"
 	grep -q "connected to $NAT_IP port $natport" "$log"
 	check_err $? "the iperf3 server did not see $NAT_IP port $natport"
-	log_info "iperf3 8 s: $rx packets arrived (both directions, both connections) = engine_hits +$((hits1 - hits0)) + CPU $cpu"
-	log_info "server: $(grep -m1 "connected to $NAT_IP port $natport" "$log" | sed 's/^.*local/local/')"
+	log_info "iperf3 8 s: $rx packets arrived (both directions," \
+		"both connections) = engine_hits +$((hits1 - hits0)) + CPU $cpu"
+	log_info "server:" \
+		"$(grep -m1 "connected to $NAT_IP port $natport" "$log" | sed 's/^.*local/local/')"
 	[ "$RET" -eq 0 ] || router_dump
 	log_test "iperf3 TCP through masquerade: bound, engine_hits + CPU = packets arrived"
 }

@@ -82,7 +82,8 @@ pppoe_vlan_flows()
 {
 	RET=0
 	pppoe_flows_test pppoevlan:100 5510
-	log_test "PPPoE over wan.100: flows offloaded, the engine pushes and strips tag 100 + session header"
+	log_test "PPPoE over wan.100: flows offloaded," \
+		"the engine pushes and strips tag 100 + session header"
 }
 
 setup

@@ -36,7 +36,8 @@
 # must not lose a flow between two steps.)
 # vm-timeout: 1200
 
-ALL_TESTS="pppoe_session small_hw small_sw iperf_hw iperf_sw pppoe_vlan_session vlan_small_hw vlan_small_sw"
+ALL_TESTS="pppoe_session small_hw small_sw iperf_hw iperf_sw"
+ALL_TESTS+=" pppoe_vlan_session vlan_small_hw vlan_small_sw"
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/router.lib"
 source "$(dirname "$0")/encap.lib"
@@ -226,7 +227,9 @@ small_scripts()
 		printf -v ping %04d "$i"
 		case ${plan:i:1} in
 		u | b)
-			if ! frame_udp "$dev" "$dmac" "$smac" "$src" "$dst" "$sport" "$port" "$ping"; then
+			if ! frame_udp "$dev" "$dmac" "$smac" "$src" "$dst" "$sport" "$port" \
+				"$ping"; then
+
 				echo "cannot send ping $i"
 				exit 1
 			fi ;;
@@ -300,7 +303,10 @@ small_flow()
 	check_err $? "cannot install the counting rules"
 	[ "$RET" -eq 0 ] || return
 
-	log_info "$WAN_DESC on the wan cable, flowtable $([ "$expect" = hw ] && echo "offloaded" || echo "in software"); rounds: $SMALL_N1 to set up, then $SMALL_PLAN (u: ping padded, d: pong padded, b: both)"
+	log_info "$WAN_DESC on the wan cable," \
+		"flowtable $([ "$expect" = hw ] && echo "offloaded" || echo "in software");" \
+		"rounds: $SMALL_N1 to set up, then $SMALL_PLAN (u: ping padded, d: pong padded," \
+		"b: both)"
 	: >"$ROUTER_TMP/dport.$port"
 	: >"$ROUTER_TMP/result.$port"
 	router_bg srv ip netns exec "$HW" bash "$ROUTER_TMP/small_server" "$port" "$plan" \
@@ -317,7 +323,9 @@ small_flow()
 	if [ "$rc" -eq 0 ]; then
 		if [ "$expect" = hw ]; then
 			busywait 30000 encap_bound "$up" "$dn" "${ct[@]}"
-			check_err $? "the flow did not become [HW_OFFLOAD] with two bound entries: $UP_N lan->wan, $DN_N wan->lan; driver refusals: $(encap_refusals)"
+			check_err $? "the flow did not become [HW_OFFLOAD] with two bound" \
+				"entries: $UP_N lan->wan, $DN_N wan->lan; driver refusals:" \
+				"$(encap_refusals)"
 		else
 			busywait 30000 router_ct_sw "${ct[@]}"
 			check_err $? "the flow never entered the flowtable"
@@ -352,30 +360,52 @@ small_flow()
 	ref1=$(router_refused_sum)
 	rx_up=${C[rx_up]} rxx_up=${C[rxx_up]} cpu_up=${C[cpu_up]}
 	rx_dn=${C[rx_dn]} rxx_dn=${C[rxx_dn]} cpu_dn=${C[cpu_dn]}
-	log_info "lan->wan: $n sent ($n_up of them padded frames, masqueraded to port $dport), the wan host's cable got $rx_up with $WAN_DESC, $rxx_up of them exactly the IP packet + PPPoE header (PPPoE length $((SMALL_L3 + 2)), nothing after it); engine $UP_P, CPU $cpu_up (once in the flowtable $(encap_after_bind "$cpu_up" "$c0_up"))"
-	log_info "wan->lan: $n sent ($n_dn of them padded frames), the lan host's cable got $rx_dn, $rxx_dn of them exactly the IP packet (nothing after it); engine $DN_P, CPU $cpu_dn (once in the flowtable $(encap_after_bind "$cpu_dn" "$c0_dn"))"
-	log_info "engine ports: lan1 fwd_rx +${D[lan1.fwd_rx_packets]} (${D[lan1.fwd_rx_bytes]} bytes), wan fwd_tx +${D[wan.fwd_tx_packets]} (${D[wan.fwd_tx_bytes]} bytes), wan fwd_rx +${D[wan.fwd_rx_packets]} (${D[wan.fwd_rx_bytes]} bytes), lan1 fwd_tx +${D[lan1.fwd_tx_packets]} (${D[lan1.fwd_tx_bytes]} bytes); punted: wan$(encap_punts wan), lan1$(encap_punts lan1); $(encap_elapsed) s"
+	log_info "lan->wan: $n sent ($n_up of them padded frames, masqueraded to port $dport)," \
+		"the wan host's cable got $rx_up with $WAN_DESC," \
+		"$rxx_up of them exactly the IP packet + PPPoE header" \
+		"(PPPoE length $((SMALL_L3 + 2)), nothing after it); engine $UP_P," \
+		"CPU $cpu_up (once in the flowtable $(encap_after_bind "$cpu_up" "$c0_up"))"
+	log_info "wan->lan: $n sent ($n_dn of them padded frames)," \
+		"the lan host's cable got $rx_dn," \
+		"$rxx_dn of them exactly the IP packet (nothing after it); engine $DN_P," \
+		"CPU $cpu_dn (once in the flowtable $(encap_after_bind "$cpu_dn" "$c0_dn"))"
+	log_info "engine ports: lan1 fwd_rx +${D[lan1.fwd_rx_packets]}" \
+		"(${D[lan1.fwd_rx_bytes]} bytes)," \
+		"wan fwd_tx +${D[wan.fwd_tx_packets]} (${D[wan.fwd_tx_bytes]} bytes)," \
+		"wan fwd_rx +${D[wan.fwd_rx_packets]} (${D[wan.fwd_rx_bytes]} bytes)," \
+		"lan1 fwd_tx +${D[lan1.fwd_tx_packets]} (${D[lan1.fwd_tx_bytes]} bytes); punted:" \
+		"wan$(encap_punts wan), lan1$(encap_punts lan1); $(encap_elapsed) s"
 
 	[ "$rx_up" -eq "$n" ] && [ "$rx_dn" -eq "$n" ]
-	check_err $? "the far cables got $rx_up / $rx_dn of the $n datagrams each way with the expected encapsulation"
+	check_err $? "the far cables got $rx_up / $rx_dn of the $n datagrams each way with the" \
+		"expected encapsulation"
 	if [ "$expect" = hw ]; then
 		encap_check_entries
 		[ $((UP_P + cpu_up)) -eq "$n" ] && [ $((DN_P + cpu_dn)) -eq "$n" ]
-		check_err $? "engine + CPU != sent: lan->wan $UP_P + $cpu_up, wan->lan $DN_P + $cpu_dn, $n sent each way"
+		check_err $? "engine + CPU != sent: lan->wan $UP_P + $cpu_up," \
+			"wan->lan $DN_P + $cpu_dn, $n sent each way"
 		[ "$cpu_up" -eq "${c0_up:--1}" ] && [ "$cpu_dn" -eq "${c0_dn:--1}" ]
-		check_err $? "frames of the bound flow reached the CPU: $(encap_after_bind "$cpu_up" "$c0_up") lan->wan, $(encap_after_bind "$cpu_dn" "$c0_dn") wan->lan"
+		check_err $? "frames of the bound flow reached the CPU:" \
+			"$(encap_after_bind "$cpu_up" "$c0_up") lan->wan," \
+			"$(encap_after_bind "$cpu_dn" "$c0_dn") wan->lan"
 		[ "$UP_B" -eq $((UP_P * SMALL_L3)) ] && [ "$DN_B" -eq $((DN_P * SMALL_L3)) ]
-		check_err $? "entry bytes $UP_B / $DN_B for $UP_P / $DN_P packets are not $SMALL_L3 per packet"
+		check_err $? "entry bytes $UP_B / $DN_B for $UP_P / $DN_P packets are not" \
+			"$SMALL_L3 per packet"
 		[ "$rxx_up" -eq "$n" ] && [ "$rxx_dn" -eq "$n" ]
-		check_err $? "frames on the far cables not exactly IP packet + header: $((rx_up - rxx_up)) lan->wan, $((rx_dn - rxx_dn)) wan->lan"
+		check_err $? "frames on the far cables not exactly IP packet + header:" \
+			"$((rx_up - rxx_up)) lan->wan, $((rx_dn - rxx_dn)) wan->lan"
 		[ "$ref1" -eq "$ref0" ]
-		check_err $? "the driver refused flows: refused_* $ref0 -> $ref1 ($(encap_refusals))"
+		check_err $? "the driver refused flows:" \
+			"refused_* $ref0 -> $ref1 ($(encap_refusals))"
 	else
 		[ "$cpu_up" -eq "$n" ] && [ "$cpu_dn" -eq "$n" ]
 		check_err $? "the CPU got $cpu_up / $cpu_dn of the $n datagrams each way"
 		[ "${D[lan1.fwd_rx_packets]}" -eq 0 ] && [ "${D[wan.fwd_rx_packets]}" -eq 0 ]
-		check_err $? "the engine forwarded frames of a software flow: lan1 ${D[lan1.fwd_rx_packets]}, wan ${D[wan.fwd_rx_packets]}"
-		log_info "software flowtable: $((rx_up - rxx_up)) lan->wan and $((rx_dn - rxx_dn)) wan->lan frames left the router with the padding they came with"
+		check_err $? "the engine forwarded frames of a software flow:" \
+			"lan1 ${D[lan1.fwd_rx_packets]}, wan ${D[wan.fwd_rx_packets]}"
+		log_info "software flowtable:" \
+			"$((rx_up - rxx_up)) lan->wan and $((rx_dn - rxx_dn)) wan->lan frames" \
+			"left the router with the padding they came with"
 	fi
 	[ "$RET" -eq 0 ] || router_dump
 	router_nft_del
@@ -454,10 +484,13 @@ iperf_flow()
 		# entries, one sysfs read): the client waits, stopped, while the
 		# stream is checked
 		busywait 60000 installs_reached $((inst0 + 4))
-		check_err $? "the control connection and the stream were not installed: installs $inst0 -> $(router_ppe_stat installs); client: $(tail -n 1 "$log.client")"
+		check_err $? "the control connection and the stream were not installed:" \
+			"installs $inst0 -> $(router_ppe_stat installs); client:" \
+			"$(tail -n 1 "$log.client")"
 		kill -STOP "$pid" 2>/dev/null
 		busywait 60000 encap_bound "$up" "$dn" "${ct[@]}"
-		check_err $? "the UDP stream did not become [HW_OFFLOAD] with two bound entries: $UP_N lan->wan, $DN_N wan->lan; driver refusals: $(encap_refusals)"
+		check_err $? "the UDP stream did not become [HW_OFFLOAD] with two bound entries:" \
+			"$UP_N lan->wan, $DN_N wan->lan; driver refusals: $(encap_refusals)"
 		router_counters_read
 		c0_up=${C[cpu_up]}
 		c0_dn=${C[cpu_dn]}
@@ -467,31 +500,43 @@ iperf_flow()
 	rc=$?
 	check_err "$rc" "iperf3 -u failed: $(grep -m1 error "$log.client")"
 	busywait 30000 iperf_settled
-	check_err $? "datagrams sent != arrived on the far cables: lan->wan $sent_up sent, $rx_up arrived; wan->lan $sent_dn sent, $rx_dn arrived"
+	check_err $? "datagrams sent != arrived on the far cables: lan->wan $sent_up sent," \
+		"$rx_up arrived; wan->lan $sent_dn sent, $rx_dn arrived"
 	encap_port_snap P1
 	encap_port_delta
 	ref1=$(router_refused_sum)
-	log_info "client: $(grep -m1 'connected to' "$log.client" | sed 's/^.*local/local/'); $(grep -m1 ' sender$' "$log.client" | sed 's/^.*sec *//')"
-	log_info "server (ISP host, behind its userspace pppoe relay): $(grep -m1 ' receiver$' "$log" | sed 's/^.*sec *//')"
-	log_info "lan->wan: $sent_up datagrams sent, the wan host's cable got $rx_up; engine $UP_P, CPU $cpu_up (after bind $(encap_after_bind "$cpu_up" "$c0_up"))"
-	log_info "wan->lan: $sent_dn datagrams sent, the lan host's cable got $rx_dn; engine $DN_P, CPU $cpu_dn (after bind $(encap_after_bind "$cpu_dn" "$c0_dn")); $(encap_elapsed) s"
+	log_info "client: $(grep -m1 'connected to' "$log.client" | sed 's/^.*local/local/');" \
+		"$(grep -m1 ' sender$' "$log.client" | sed 's/^.*sec *//')"
+	log_info "server (ISP host, behind its userspace pppoe relay):" \
+		"$(grep -m1 ' receiver$' "$log" | sed 's/^.*sec *//')"
+	log_info "lan->wan: $sent_up datagrams sent, the wan host's cable got $rx_up;" \
+		"engine $UP_P, CPU $cpu_up (after bind $(encap_after_bind "$cpu_up" "$c0_up"))"
+	log_info "wan->lan: $sent_dn datagrams sent, the lan host's cable got $rx_dn;" \
+		"engine $DN_P, CPU $cpu_dn (after bind $(encap_after_bind "$cpu_dn" "$c0_dn"));" \
+		"$(encap_elapsed) s"
 	if [ "$expect" = hw ]; then
 		encap_check_entries
 		[ $((UP_P + cpu_up)) -eq "$rx_up" ] && [ $((DN_P + cpu_dn)) -eq "$rx_dn" ]
-		check_err $? "engine + CPU != arrived: lan->wan $UP_P + $cpu_up vs $rx_up, wan->lan $DN_P + $cpu_dn vs $rx_dn"
+		check_err $? "engine + CPU != arrived: lan->wan $UP_P + $cpu_up vs $rx_up," \
+			"wan->lan $DN_P + $cpu_dn vs $rx_dn"
 		[ "$cpu_up" -eq "${c0_up:--1}" ] && [ "$cpu_dn" -eq "${c0_dn:--1}" ]
-		check_err $? "datagrams of the bound stream reached the CPU: $(encap_after_bind "$cpu_up" "$c0_up") lan->wan, $(encap_after_bind "$cpu_dn" "$c0_dn") wan->lan"
+		check_err $? "datagrams of the bound stream reached the CPU:" \
+			"$(encap_after_bind "$cpu_up" "$c0_up") lan->wan," \
+			"$(encap_after_bind "$cpu_dn" "$c0_dn") wan->lan"
 		[ "$UP_P" -gt 0 ]
 		check_err $? "the engine forwarded no datagram of the stream"
 		[ "$ref1" -eq "$ref0" ]
-		check_err $? "the driver refused flows: refused_* $ref0 -> $ref1 ($(encap_refusals))"
+		check_err $? "the driver refused flows:" \
+			"refused_* $ref0 -> $ref1 ($(encap_refusals))"
 	else
 		[ "$cpu_up" -eq "$rx_up" ] && [ "$cpu_dn" -eq "$rx_dn" ]
-		check_err $? "CPU != arrived: lan->wan $cpu_up vs $rx_up, wan->lan $cpu_dn vs $rx_dn"
+		check_err $? "CPU != arrived: lan->wan $cpu_up vs $rx_up," \
+			"wan->lan $cpu_dn vs $rx_dn"
 		router_ct_sw "${ct[@]}"
 		check_err $? "the UDP stream is not in the software flowtable"
 		[ "${D[lan1.fwd_rx_packets]}" -eq 0 ] && [ "${D[wan.fwd_rx_packets]}" -eq 0 ]
-		check_err $? "the engine forwarded frames of software flows: lan1 ${D[lan1.fwd_rx_packets]}, wan ${D[wan.fwd_rx_packets]}"
+		check_err $? "the engine forwarded frames of software flows:" \
+			"lan1 ${D[lan1.fwd_rx_packets]}, wan ${D[wan.fwd_rx_packets]}"
 	fi
 	[ "$RET" -eq 0 ] || { router_dump; sed 's/^/# client: /' "$log.client" | tail -n 5; }
 	router_nft_del
@@ -514,7 +559,8 @@ small_hw()
 {
 	RET=0
 	small_flow pppoe 0 hw 5600
-	log_test "PPPoE, offloaded: 4-byte datagrams, padded and not, both ways; padding stripped, none at the CPU once bound"
+	log_test "PPPoE, offloaded: 4-byte datagrams, padded and not, both ways;" \
+		"padding stripped, none at the CPU once bound"
 }
 
 small_sw()
@@ -528,7 +574,8 @@ iperf_hw()
 {
 	RET=0
 	iperf_flow hw 5620
-	log_test "PPPoE, offloaded: iperf3 -u -b 4M -l 1000, sent = engine + CPU, none at the CPU once bound"
+	log_test "PPPoE, offloaded: iperf3 -u -b 4M -l 1000, sent = engine + CPU," \
+		"none at the CPU once bound"
 }
 
 iperf_sw()
@@ -554,14 +601,16 @@ vlan_small_hw()
 {
 	RET=0
 	small_flow pppoevlan:100 100 hw 5640
-	log_test "PPPoE over wan.100, offloaded: 4-byte datagrams, padded and not, both ways; padding stripped, none at the CPU once bound"
+	log_test "PPPoE over wan.100, offloaded: 4-byte datagrams, padded and not, both ways;" \
+		"padding stripped, none at the CPU once bound"
 }
 
 vlan_small_sw()
 {
 	RET=0
 	small_flow pppoevlan:100 100 sw 5650
-	log_test "PPPoE over wan.100, software flowtable: 4-byte datagrams, padded and not, both ways"
+	log_test "PPPoE over wan.100, software flowtable: 4-byte datagrams, padded and not," \
+		"both ways"
 }
 
 setup

@@ -170,10 +170,14 @@ setup()
 	router_nft_load -d "$P0 $P1" -m "$P0" -c "$P0 $P1" || exit "$ksft_fail"
 	# what reaches the router's CPU, per flow: orig by the lan host's
 	# port, reply by the masqueraded port
-	nft add set netdev "$ROUTER_NFT" cpu_o '{ type inet_proto . inet_service; size 65535; flags dynamic; counter; }' &&
-	nft add set netdev "$ROUTER_NFT" cpu_r '{ type inet_proto . inet_service; size 65535; flags dynamic; counter; }' &&
-	nft add rule netdev "$ROUTER_NFT" tocpu iifname "$P1" meta l4proto '{ tcp, udp }' update @cpu_o '{ meta l4proto . th sport }' &&
-	nft add rule netdev "$ROUTER_NFT" tocpu iifname "$P0" meta l4proto '{ tcp, udp }' update @cpu_r '{ meta l4proto . th dport }' ||
+	nft add set netdev "$ROUTER_NFT" cpu_o \
+		'{ type inet_proto . inet_service; size 65535; flags dynamic; counter; }' &&
+	nft add set netdev "$ROUTER_NFT" cpu_r \
+		'{ type inet_proto . inet_service; size 65535; flags dynamic; counter; }' &&
+	nft add rule netdev "$ROUTER_NFT" tocpu iifname "$P1" meta l4proto '{ tcp, udp }' \
+		update @cpu_o '{ meta l4proto . th sport }' &&
+	nft add rule netdev "$ROUTER_NFT" tocpu iifname "$P0" meta l4proto '{ tcp, udp }' \
+		update @cpu_r '{ meta l4proto . th dport }' ||
 		exit "$ksft_fail"
 	# what the CPU forwarded (or sent itself), per flow: the engine's
 	# frames do not pass the ports' egress hooks
@@ -207,7 +211,8 @@ setup()
 	# the server: a TCP echo (busybox nc -ll -e cat, a process per connection) and a UDP sink
 	router_bg srv ip netns exec "$HW" busybox nc -ll -p 5001 -e cat 2>/dev/null
 	busywait 30000 router_listening "$HW" 5001 || exit "$ksft_fail"
-	ip netns exec "$HW" nft add rule netdev "$CNT" in udp dport "{ 5002, 5003 }" drop || exit "$ksft_fail"
+	ip netns exec "$HW" nft add rule netdev "$CNT" in udp dport "{ 5002, 5003 }" drop ||
+		exit "$ksft_fail"
 }
 
 # the openppe_destroy events of the instance's PPE as "dir proto port pkts
@@ -240,18 +245,25 @@ stress()
 	echo 8192 >"$TRACE/buffer_size_kb"
 	echo 1 >"$TRACE/events/openppe/openppe_destroy/enable"
 	echo >"$TRACE/trace"
-	fwd0=$(($(router_port_stat "$P0" fwd_rx_packets) + $(router_port_stat "$P1" fwd_rx_packets)))
+	fwd0=$(router_port_stat "$P0" fwd_rx_packets)
+	fwd0=$((fwd0 + $(router_port_stat "$P1" fwd_rx_packets)))
 	reloc0=$(router_ppe_stat relocations)
 	stats0=$(router_ppe_stat stats_calls)
 	refused0=$(router_ppe_stat refused_table_full)
-	router_bg pid ip netns exec "$HL" bash -c "$(declare -f flowgen); flowgen hold $SRV 5003 $SECS $out/h.fifo $HOLD" >"$out/h"
+	router_bg pid ip netns exec "$HL" \
+		bash -c "$(declare -f flowgen); flowgen hold $SRV 5003 $SECS $out/h.fifo $HOLD" \
+		>"$out/h"
 	pids+=("$pid")
 	for i in $(seq 1 "$TCP_LOOPS"); do
-		router_bg pid ip netns exec "$HL" bash -c "$(declare -f flowgen); flowgen tcp $SRV 5001 $SECS $out/t$i.fifo" >"$out/t$i"
+		router_bg pid ip netns exec "$HL" \
+			bash -c "$(declare -f flowgen); flowgen tcp $SRV 5001 $SECS $out/t$i.fifo" \
+			>"$out/t$i"
 		pids+=("$pid")
 	done
 	for i in $(seq 1 "$UDP_LOOPS"); do
-		router_bg pid ip netns exec "$HL" bash -c "$(declare -f flowgen); flowgen udp $SRV 5002 $SECS $out/u$i.fifo" >"$out/u$i"
+		router_bg pid ip netns exec "$HL" \
+			bash -c "$(declare -f flowgen); flowgen udp $SRV 5002 $SECS $out/u$i.fifo" \
+			>"$out/u$i"
 		pids+=("$pid")
 	done
 	# watch the table while the load runs
@@ -269,8 +281,12 @@ stress()
 		flows=$((flows + i))
 		[[ $f == */[uh] || $f == */u[0-9]* ]] && dgrams=$((dgrams + d))
 	done
-	log_info "$flows flows in ${SECS}s ($HOLD long-lived UDP, $TCP_LOOPS TCP and $UDP_LOOPS UDP loops; $dgrams UDP datagrams sent); table $ENTRIES entries, at most $max used"
-	log_info "relocations +$(($(router_ppe_stat relocations) - reloc0)), refused_table_full +$(($(router_ppe_stat refused_table_full) - refused0)), stats_calls +$(($(router_ppe_stat stats_calls) - stats0))"
+	log_info "$flows flows in ${SECS}s ($HOLD long-lived UDP," \
+		"$TCP_LOOPS TCP and $UDP_LOOPS UDP loops; $dgrams UDP datagrams sent);" \
+		"table $ENTRIES entries, at most $max used"
+	log_info "relocations +$(($(router_ppe_stat relocations) - reloc0))," \
+		"refused_table_full +$(($(router_ppe_stat refused_table_full) - refused0))," \
+		"stats_calls +$(($(router_ppe_stat stats_calls) - stats0))"
 	[ "$(router_ppe_stat relocations)" -gt "$reloc0" ]
 	check_err $? "the table never got full enough to relocate an entry"
 	[ "$(router_ppe_stat stats_calls)" -gt "$stats0" ]
@@ -281,7 +297,8 @@ stress()
 	check_err $? "the table did not drain: entries_used $(router_ppe_stat entries_used)"
 	busywait 30000 bash -c "[ \$(cat $ROUTER_PPE/flows_offloaded) -eq 0 ]"
 	check_err $? "flows_offloaded $(router_ppe_stat flows_offloaded) after the load"
-	fwd1=$(($(router_port_stat "$P0" fwd_rx_packets) + $(router_port_stat "$P1" fwd_rx_packets)))
+	fwd1=$(router_port_stat "$P0" fwd_rx_packets)
+	fwd1=$((fwd1 + $(router_port_stat "$P1" fwd_rx_packets)))
 	echo 0 >"$TRACE/events/openppe/openppe_destroy/enable"
 
 	conntrack -L -s "$LAN" 2>/dev/null | grep -E 'dport=500[123] ' >"$out/ct"
@@ -316,7 +333,11 @@ stress()
 		eng[$1 " " k] += $4; engine += $4; unrep += $5; keys[k] = 1
 		next
 	}
-	FILENAME ~ /rx_srv$/ { k = lan($1, $2); recv["o " k] += $3; keys[k] = 1; rx += $3; if ($1 == "udp") udp_rx += $3; next }
+	FILENAME ~ /rx_srv$/ {
+		k = lan($1, $2); recv["o " k] += $3; keys[k] = 1; rx += $3
+		if ($1 == "udp") udp_rx += $3
+		next
+	}
 	FILENAME ~ /rx_cli$/ { k = $1 " " $2; recv["r " k] += $3; keys[k] = 1; rx += $3; next }
 	FILENAME ~ /cpu_o$/ { k = $1 " " $2; cpu["o " k] += $3; keys[k] = 1; cpus += $3; next }
 	FILENAME ~ /cpu_r$/ { k = lan($1, $2); cpu["r " k] += $3; keys[k] = 1; cpus += $3; next }
@@ -324,22 +345,35 @@ stress()
 	FILENAME ~ /fwd_r$/ { k = $1 " " $2; fw["r " k] += $3; keys[k] = 1; fws += $3; next }
 	END {
 		bad = 0
+		fmt = "# %s %s: engine %d + CPU %d (reached the CPU %d), received %d\n"
 		for (k in keys) {
 			split(k, kk, " "); n[kk[1]]++
 			for (d = 0; d < 2; d++) {
 				dir = d ? "r" : "o"
-				if (eng[dir " " k] + fw[dir " " k] != recv[dir " " k] + 0 && bad++ < 10)
-					printf "# %s %s: engine %d + CPU %d (reached the CPU %d), received %d\n", dir == "o" ? "orig" : "reply", k, eng[dir " " k], fw[dir " " k], cpu[dir " " k], recv[dir " " k]
+				if (eng[dir " " k] + fw[dir " " k] != recv[dir " " k] + 0 &&
+				    bad++ < 10)
+					printf fmt, dir == "o" ? "orig" : "reply", k,
+						eng[dir " " k], fw[dir " " k],
+						cpu[dir " " k], recv[dir " " k]
 			}
 		}
-		printf "# flows: tcp %d, udp %d; received %d packets = engine %d + CPU %d; %d reached the CPU; engine ports forwarded %d\n", n["tcp"], n["udp"], rx, engine, fws, cpus, fwd
-		printf "# UDP datagrams sent %d, received %d; conntrack counted %d packets, %d short of received; %d engine packets no STATS reported\n", dgrams, udp_rx, ct, rx - ct, unrep
+		printf "# flows: tcp %d, udp %d; received %d packets = engine %d + CPU %d;",
+			n["tcp"], n["udp"], rx, engine, fws
+		printf " %d reached the CPU; engine ports forwarded %d\n", cpus, fwd
+		printf "# UDP datagrams sent %d, received %d; conntrack counted %d packets,",
+			dgrams, udp_rx, ct
+		printf " %d short of received; %d engine packets no STATS reported\n",
+			rx - ct, unrep
 		printf "# per-flow mismatches: %d\n", bad
-		exit (bad != 0 || engine != fwd || udp_rx != dgrams || n["tcp"] == 0 || n["udp"] == 0)
-	}' "$out/ct" "$out/eng" "$out/rx_srv" "$out/rx_cli" "$out/cpu_o" "$out/cpu_r" "$out/fwd_o" "$out/fwd_r"
+		exit (bad != 0 || engine != fwd || udp_rx != dgrams ||
+		      n["tcp"] == 0 || n["udp"] == 0)
+	}' "$out/ct" "$out/eng" "$out/rx_srv" "$out/rx_cli" \
+		"$out/cpu_o" "$out/cpu_r" "$out/fwd_o" "$out/fwd_r"
+
 	check_err $? "per-flow counts disagree (see above)"
 	[ "$RET" -eq 0 ] || router_dump
-	log_test "${SECS}s of short TCP and UDP flows on a full table: per flow, engine + CPU = received"
+	log_test "${SECS}s of short TCP and UDP flows on a full table: per flow," \
+		"engine + CPU = received"
 }
 
 setup

@@ -12,7 +12,8 @@
 # offloaded again. Then everything is torn down cleanly.
 # vm-timeout: 1200
 
-ALL_TESTS="fill_table every_flow_delivers excess_in_software drain_table offload_again teardown_table"
+ALL_TESTS="fill_table every_flow_delivers excess_in_software drain_table"
+ALL_TESTS+=" offload_again teardown_table"
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/sim.lib"
 source "$(dirname "$0")/router.lib"
@@ -73,7 +74,9 @@ setup()
 	router_host HA "$P0" 0 || exit "$ksft_fail"
 	router_host HB "$P1" 1 || exit "$ksft_fail"
 	router_nft_load -d "$P0 $P1" -c "$P0 $P1" || exit "$ksft_fail"
-	SYSCTL_SAVED=("net.netfilter.nf_flowtable_udp_timeout=$(sysctl -n net.netfilter.nf_flowtable_udp_timeout)")
+	local key=net.netfilter.nf_flowtable_udp_timeout
+	SYSCTL_SAVED=("$key=$(sysctl -n "$key")")
+
 	sysctl -qw net.netfilter.nf_flowtable_udp_timeout="$UDP_TIMEOUT" || exit "$ksft_fail"
 	# pktgen catches up after a stall of its vCPU with a burst: a host's
 	# input backlog must hold all the frames (see router_backlog)
@@ -95,7 +98,11 @@ setup()
 # on failure: the PPE's counters, the first conntrack entries
 dump()
 {
-	log_info "entries_used $(router_ppe_stat entries_used) flows_offloaded $(router_ppe_stat flows_offloaded) installs $(router_ppe_stat installs) destroy_calls $(router_ppe_stat destroy_calls) refused_table_full $(router_ppe_stat refused_table_full) relocations $(router_ppe_stat relocations) engine_hits $(router_ppe_stat engine_hits) degraded $(router_ppe_stat degraded)"
+	log_info "entries_used $(router_ppe_stat entries_used) flows_offloaded" \
+		"$(router_ppe_stat flows_offloaded) installs $(router_ppe_stat installs)" \
+		"destroy_calls $(router_ppe_stat destroy_calls) refused_table_full" \
+		"$(router_ppe_stat refused_table_full) relocations $(router_ppe_stat relocations)" \
+		"engine_hits $(router_ppe_stat engine_hits) degraded $(router_ppe_stat degraded)"
 	log_info "conntrack ($(conntrack -L 2>/dev/null | grep -c .) entries), the first 10:"
 	conntrack -L 2>/dev/null | head -n 10 | sed 's/^/# /'
 }
@@ -136,8 +143,12 @@ flow_report()
 		FILENAME ~ /\/rx$/ { rx[$1] = $2; next }
 		FILENAME ~ /\/cpu$/ { cpu[$1] = $2; next }
 		FILENAME ~ /\/conntrack$/ {
-			for (i = 1; i <= NF; i++) if ($i ~ /^sport=/) { sub(/^sport=/, "", $i); sp = $i; break }
-			ct[sp] = $0 ~ /\[HW_OFFLOAD\]/ ? "HW_OFFLOAD" : $0 ~ /\[OFFLOAD\]/ ? "OFFLOAD" : "-"
+			for (i = 1; i <= NF; i++)
+				if ($i ~ /^sport=/) { sub(/^sport=/, "", $i); sp = $i; break }
+			if ($0 ~ /\[HW_OFFLOAD\]/)
+				ct[sp] = "HW_OFFLOAD"
+			else
+				ct[sp] = $0 ~ /\[OFFLOAD\]/ ? "OFFLOAD" : "-"
 			next
 		}
 		FILENAME ~ /\/table$/ {
@@ -152,7 +163,8 @@ flow_report()
 		}
 		END {
 			for (s = first; s < first + n; s++)
-				print s, rx[s] + 0, cpu[s] + 0, eng[s] + 0, ob[s] + 0, rb[s] + 0, (s in ct) ? ct[s] : "-"
+				print s, rx[s] + 0, cpu[s] + 0, eng[s] + 0, ob[s] + 0, rb[s] + 0,
+					(s in ct) ? ct[s] : "-"
 		}
 	' "$d/rx" "$d/cpu" "$d/conntrack" "$d/table" >"$d/flows"
 }
@@ -191,8 +203,13 @@ fill_table()
 	[ "$(router_ppe_stat degraded)" -eq 0 ]
 	check_err $? "the engine went into the fail-safe state"
 	[ "$(router_ppe_stat entries_used)" -eq "$(router_ppe_stat flows_offloaded)" ]
-	check_err $? "entries_used $(router_ppe_stat entries_used) != flows_offloaded $(router_ppe_stat flows_offloaded)"
-	log_info "$FLOWS UDP flows x $PER_FLOW frames (sent $sent): entries_used peak $peak/$ENTRIES, now $(grep -c ': bound ' "$D/table") bound; relocations $(router_ppe_stat relocations), refused_table_full $REFUSED0 -> $(router_ppe_stat refused_table_full), installs $(router_ppe_stat installs), engine_hits $(router_ppe_stat engine_hits)"
+	check_err $? "entries_used $(router_ppe_stat entries_used) != flows_offloaded" \
+		"$(router_ppe_stat flows_offloaded)"
+	log_info "$FLOWS UDP flows x $PER_FLOW frames (sent $sent):" \
+		"entries_used peak $peak/$ENTRIES, now $(grep -c ': bound ' "$D/table") bound;" \
+		"relocations $(router_ppe_stat relocations)," \
+		"refused_table_full $REFUSED0 -> $(router_ppe_stat refused_table_full)," \
+		"installs $(router_ppe_stat installs), engine_hits $(router_ppe_stat engine_hits)"
 	[ "$RET" -eq 0 ] || dump
 	log_test "$FLOWS UDP flows on a $ENTRIES-entry table: full, relocated, refused"
 }
@@ -207,13 +224,17 @@ every_flow_delivers()
 	bad=$(awk -v k="$PER_FLOW" '$2 != k || $3 + $4 != $2' "$D/flows")
 	n=$(echo "$bad" | grep -c .)
 	[ -z "$bad" ]
-	check_err $? "$n flows did not deliver all $PER_FLOW frames or engine + CPU != arrived (sport arrived cpu engine orig reply ct): $(echo "$bad" | head -n 3 | tr '\n' ';')"
+	check_err $? "$n flows did not deliver all $PER_FLOW frames or engine + CPU != arrived" \
+		"(sport arrived cpu engine orig reply ct): $(echo "$bad" | head -n 3 | tr '\n' ';')"
 	eng=$(awk '{ s += $4 } END { print s + 0 }' "$D/flows")
 	cpu=$(snap_counter "$D" cpu_udp)
 	rx=$(snap_counter "$D" rx_udp)
 	[ "$rx" -eq $((FLOWS * PER_FLOW)) ] && [ $((eng + cpu)) -eq "$rx" ]
 	check_err $? "in total: sent $((FLOWS * PER_FLOW)), arrived $rx, engine $eng + CPU $cpu"
-	log_info "$FLOWS flows: $((FLOWS * PER_FLOW)) frames sent, $rx arrived = engine $eng + CPU $cpu; flows short of $PER_FLOW arrivals: $(awk -v k="$PER_FLOW" '$2 != k' "$D/flows" | grep -c .); softnet drops $(router_softnet_drops)"
+	log_info "$FLOWS flows: $((FLOWS * PER_FLOW)) frames sent," \
+		"$rx arrived = engine $eng + CPU $cpu; flows short of $PER_FLOW arrivals:" \
+		"$(awk -v k="$PER_FLOW" '$2 != k' "$D/flows" | grep -c .);" \
+		"softnet drops $(router_softnet_drops)"
 	log_test "every flow delivers all its frames: engine + CPU = arrived"
 }
 
@@ -233,8 +254,13 @@ excess_in_software()
 	refused=$(( $(router_ppe_stat refused_table_full) - REFUSED0 ))
 	ct_hw=$(awk '$7 == "HW_OFFLOAD"' "$D/flows" | grep -c .)
 	ct_sw=$(awk '$7 == "OFFLOAD"' "$D/flows" | grep -c .)
-	log_info "of $FLOWS flows: client -> server direction offloaded $orig, refused $((FLOWS - orig)); reply direction offloaded $reply; neither $none; conntrack [HW_OFFLOAD] $ct_hw, [OFFLOAD] (software) $ct_sw; refused_table_full +$refused"
-	log_info "refused directions: $sw_cpu of their $sw_rx frames reached the CPU; offloaded ones: at most $hw_cpu_max frames of a flow reached the CPU before it was bound"
+	log_info "of $FLOWS flows: client -> server direction offloaded $orig," \
+		"refused $((FLOWS - orig)); reply direction offloaded $reply; neither $none;" \
+		"conntrack [HW_OFFLOAD] $ct_hw, [OFFLOAD] (software) $ct_sw;" \
+		"refused_table_full +$refused"
+	log_info "refused directions: $sw_cpu of their $sw_rx frames reached the CPU;" \
+		"offloaded ones: at most $hw_cpu_max frames of a flow reached the CPU before it" \
+		"was bound"
 	[ "$orig" -gt 0 ] && [ "$orig" -lt "$FLOWS" ]
 	check_err $? "expected both offloaded and refused flows: $orig of $FLOWS offloaded"
 	[ $((orig + reply)) -le "$ENTRIES" ]
@@ -242,15 +268,18 @@ excess_in_software()
 	[ "$refused" -ge "$unbound" ]
 	check_err $? "refused_table_full grew by $refused for $unbound directions left unbound"
 	[ "$ct_sw" -eq "$none" ] && [ "$ct_hw" -eq $((FLOWS - none)) ]
-	check_err $? "conntrack shows $ct_hw [HW_OFFLOAD] and $ct_sw [OFFLOAD] flows, the table $((FLOWS - none)) with a bound direction and $none without"
+	check_err $? "conntrack shows $ct_hw [HW_OFFLOAD] and $ct_sw [OFFLOAD] flows," \
+		"the table $((FLOWS - none)) with a bound direction and $none without"
 	# every frame of a refused direction went through the CPU
 	bad=$(awk '$5 == 0 && $3 != $2' "$D/flows")
 	[ -z "$bad" ] && [ "$sw_cpu" -eq "$sw_rx" ]
-	check_err $? "refused flows with frames not through the CPU: $(echo "$bad" | head -n 3 | tr '\n' ';')"
+	check_err $? "refused flows with frames not through the CPU:" \
+		"$(echo "$bad" | head -n 3 | tr '\n' ';')"
 	# every offloaded direction was forwarded by the engine once bound
 	bad=$(awk '$5 == 1 && ($4 == 0 || $3 >= $2)' "$D/flows")
 	[ -z "$bad" ]
-	check_err $? "offloaded flows the engine did not forward: $(echo "$bad" | head -n 3 | tr '\n' ';')"
+	check_err $? "offloaded flows the engine did not forward:" \
+		"$(echo "$bad" | head -n 3 | tr '\n' ';')"
 	log_test "the excess stays in software, the counters say so"
 }
 
@@ -263,7 +292,10 @@ drain_table()
 	check_err $? "flows_offloaded is $(router_ppe_stat flows_offloaded)"
 	[ "$(router_entries "$ROUTER_PPE")" -eq 0 ]
 	check_err $? "the debugfs table still lists $(router_entries "$ROUTER_PPE") bound entries"
-	log_info "drained: entries_used $(router_ppe_stat entries_used), flows_offloaded $(router_ppe_stat flows_offloaded), bound entries $(router_entries "$ROUTER_PPE"), destroy_calls $(router_ppe_stat destroy_calls)"
+	log_info "drained: entries_used $(router_ppe_stat entries_used)," \
+		"flows_offloaded $(router_ppe_stat flows_offloaded)," \
+		"bound entries $(router_entries "$ROUTER_PPE")," \
+		"destroy_calls $(router_ppe_stat destroy_calls)"
 	[ "$RET" -eq 0 ] || dump
 	log_test "the table drains once the flows stop"
 }
@@ -272,7 +304,14 @@ new_flows_hw()
 {
 	[ "$(conntrack -L -p udp --dport "$DPORT" 2>/dev/null | grep HW_OFFLOAD |
 	     awk -v a="$NEW_SPORT" -v b=$((NEW_SPORT + NEW_FLOWS)) '
-		{ for (i = 1; i <= NF; i++) if ($i ~ /^sport=/) { sub(/^sport=/, "", $i); if ($i >= a && $i < b) n++; break } }
+		{
+			for (i = 1; i <= NF; i++)
+				if ($i ~ /^sport=/) {
+					sub(/^sport=/, "", $i)
+					if ($i >= a && $i < b) n++
+					break
+				}
+		}
 		END { print n + 0 }')" -eq "$1" ]
 }
 
@@ -291,14 +330,24 @@ offload_again()
 	wait "$pgpid"
 	flows_snap "$d"
 	flow_report "$d" "$NEW_SPORT" "$NEW_FLOWS"
-	bad=$(awk -v k="$PER_FLOW" '$5 != 1 || $6 != 1 || $7 != "HW_OFFLOAD" || $2 != k || $3 + $4 != $2 || $4 == 0' "$d/flows")
+	bad=$(awk -v k="$PER_FLOW" '$5 != 1 || $6 != 1 || $7 != "HW_OFFLOAD" ||
+		$2 != k || $3 + $4 != $2 || $4 == 0' "$d/flows")
+
 	[ -z "$bad" ]
-	check_err $? "new flows not offloaded on both directions, or not exact (sport arrived cpu engine orig reply ct): $(echo "$bad" | head -n 3 | tr '\n' ';')"
+	check_err $? "new flows not offloaded on both directions," \
+		"or not exact (sport arrived cpu engine orig reply ct):" \
+		"$(echo "$bad" | head -n 3 | tr '\n' ';')"
 	[ "$(grep -c ': bound ' "$d/table")" -eq $((2 * NEW_FLOWS)) ]
 	check_err $? "$(grep -c ': bound ' "$d/table") entries bound, expected $((2 * NEW_FLOWS))"
 	[ "$(router_ppe_stat refused_table_full)" -eq "$refused0" ]
-	check_err $? "new flows refused on the drained table: $refused0 -> $(router_ppe_stat refused_table_full)"
-	log_info "new flows: $(awk '$7 == "HW_OFFLOAD"' "$d/flows" | grep -c .) of $NEW_FLOWS [HW_OFFLOAD], $(grep -c ': bound ' "$d/table") entries bound, frames arrived $(awk '{ s += $2 } END { print s + 0 }' "$d/flows") = engine $(awk '{ s += $4 } END { print s + 0 }' "$d/flows") + CPU $(awk '{ s += $3 } END { print s + 0 }' "$d/flows"), refused_table_full $refused0 -> $(router_ppe_stat refused_table_full)"
+	check_err $? "new flows refused on the drained table:" \
+		"$refused0 -> $(router_ppe_stat refused_table_full)"
+	log_info "new flows: $(awk '$7 == "HW_OFFLOAD"' "$d/flows" | grep -c .) of $NEW_FLOWS" \
+		"[HW_OFFLOAD], $(grep -c ': bound ' "$d/table") entries bound," \
+		"frames arrived $(awk '{ s += $2 } END { print s + 0 }' "$d/flows") = engine" \
+		"$(awk '{ s += $4 } END { print s + 0 }' "$d/flows") + CPU" \
+		"$(awk '{ s += $3 } END { print s + 0 }' "$d/flows")," \
+		"refused_table_full $refused0 -> $(router_ppe_stat refused_table_full)"
 	[ "$RET" -eq 0 ] || dump
 	log_test "after the drain new flows offload again"
 }
@@ -309,7 +358,8 @@ teardown_table()
 	nft delete table inet "$ROUTER_NFT"
 	check_err $? "cannot delete the flowtable"
 	busywait 10000 sh -c "[ \$(cat $ROUTER_PPE/entries_used) -eq 0 ]"
-	check_err $? "entries_used is $(router_ppe_stat entries_used) after the flowtable was deleted"
+	check_err $? "entries_used is $(router_ppe_stat entries_used) after the flowtable was" \
+		"deleted"
 	[ "$(router_ppe_stat flows_offloaded)" -eq 0 ]
 	check_err $? "flows_offloaded is $(router_ppe_stat flows_offloaded)"
 	sim_del "$SIM"

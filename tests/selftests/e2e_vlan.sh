@@ -57,11 +57,14 @@ wan_setup()
 			encap_host_link_add "$HW" hv100.200 link hv100 type vlan id 200 &&
 			router_port_addr wan.100.200 0 && router_host_addr "$HW" hv100.200 0 &&
 			encap_set WAN qinq:0x8100:100:200 && WAN_DEV=wan.100.200 &&
-			WAN_SWAPPED="@ll,96,16 0x8100 @ll,116,12 200 @ll,128,16 0x8100 @nh,4,12 100 @nh,16,16 0x0800 @nh,104,8 17" ;;
+			WAN_SWAPPED="@ll,96,16 0x8100 @ll,116,12 200 @ll,128,16 0x8100" &&
+			WAN_SWAPPED+=" @nh,4,12 100 @nh,16,16 0x0800 @nh,104,8 17" ;;
 	qinq_ad)
 		encap_link_add wan.300 link wan type vlan proto 802.1ad id 300 &&
 			encap_link_add wan.300.100 link wan.300 type vlan id 100 &&
-			encap_host_link_add "$HW" hs300 link wan-wire type vlan proto 802.1ad id 300 &&
+			encap_host_link_add "$HW" hs300 link wan-wire \
+				type vlan proto 802.1ad id 300 &&
+
 			encap_host_link_add "$HW" hs300.100 link hs300 type vlan id 100 &&
 			router_port_addr wan.300.100 0 && router_host_addr "$HW" hs300.100 0 &&
 			encap_set WAN qinq:0x88a8:300:100 && WAN_DEV=wan.300.100 ;;
@@ -118,7 +121,9 @@ subtest_setup()
 	check_err $? "cannot load the ruleset"
 	ip netns exec "$HL" ping -q -c 1 -W 5 "$HOST_WAN" >/dev/null
 	check_err $? "no ping from the lan host to the wan host through $WAN_DEV"
-	log_info "wan: $WAN_DEV ($WAN_DESC on the wire), lan: ${BR:+$BR VLAN-filtering bridge, }$LAN_DESC on lan1; entries_used before $(router_ppe_stat entries_used)"
+	log_info "wan: $WAN_DEV ($WAN_DESC on the wire), lan:" \
+		"${BR:+$BR VLAN-filtering bridge, }$LAN_DESC on lan1;" \
+		"entries_used before $(router_ppe_stat entries_used)"
 }
 
 subtest_teardown()
@@ -153,7 +158,8 @@ vlan_bridge_untagged()
 	subtest_setup vlan br_untagged
 	[ "$RET" -eq 0 ] && encap_flows 5410 hw
 	subtest_teardown
-	log_test "lan1 untagged in a VLAN-filtering bridge (pvid 10, router on the bridge's VLAN 10): offloaded"
+	log_test "lan1 untagged in a VLAN-filtering bridge (pvid 10," \
+		"router on the bridge's VLAN 10): offloaded"
 }
 
 vlan_bridge_tagged()
@@ -162,7 +168,8 @@ vlan_bridge_tagged()
 	subtest_setup vlan br_tagged
 	[ "$RET" -eq 0 ] && encap_flows 5420 hw
 	subtest_teardown
-	log_test "lan1 tagged 20 in a VLAN-filtering bridge: offloaded, the engine swaps tag 20 and tag 100"
+	log_test "lan1 tagged 20 in a VLAN-filtering bridge: offloaded," \
+		"the engine swaps tag 20 and tag 100"
 }
 
 # Two 802.1Q tags: nf_flow_table offers them (VLAN + CVLAN match, two pops,
@@ -201,7 +208,11 @@ qinq_8021ad()
 	[ "$RET" -eq 0 ] && encap_flows 5440 sw
 	why=$(encap_refusals)
 	subtest_teardown
-	skip_test "802.1ad S-tag not offloadable by nf_flow_table (6.1 to 7.3): the driver refused the flow (${why% }), nf_flow_rule_match()/nf_flow_rule_route_common() express only 802.1Q and PPPoE encapsulations (the S-tag becomes a zeroed action and no key); all $((UDP_N1 + UDP_N2)) datagrams each way went through the CPU"
+	skip_test "802.1ad S-tag not offloadable by nf_flow_table (6.1 to 7.3):" \
+		"the driver refused the flow (${why% })," \
+		"nf_flow_rule_match()/nf_flow_rule_route_common() express only 802.1Q and PPPoE" \
+		"encapsulations (the S-tag becomes a zeroed action and no key);" \
+		"all $((UDP_N1 + UDP_N2)) datagrams each way went through the CPU"
 	log_test "802.1ad + 802.1Q wan (wan.300.100): offloaded"
 }
 

@@ -38,6 +38,8 @@
 #   skip_test REASON       mark the current test skipped (log_test prints # SKIP)
 #   log_test NAME          print "ok N NAME" / "not ok N NAME" (+ "# MSG") from RET
 #   log_info MSG           print a KTAP diagnostic line "# MSG"
+#                          (MSG, NAME and REASON may be split over several words:
+#                          they are joined with spaces, like "$*")
 #   board_fail MSG         the board/platform is broken (a port, the engine, the
 #                          driver's binding is missing): fail the script (exit 1)
 #                          with "# board broken: MSG" first; never a skip
@@ -88,7 +90,7 @@ log_info()
 check_err()
 {
 	local rc=$1
-	local msg=$2
+	local msg=${*:2}
 
 	if [ "$RET" -eq 0 ] && [ "$rc" -ne 0 ]; then
 		RET=1
@@ -99,7 +101,7 @@ check_err()
 check_fail()
 {
 	local rc=$1
-	local msg=$2
+	local msg=${*:2}
 
 	if [ "$RET" -eq 0 ] && [ "$rc" -eq 0 ]; then
 		RET=1
@@ -172,11 +174,13 @@ run_tests()
 			RET_MSG="$t reported no result (missing log_test)"
 			log_test "$t"
 		elif [ "$LIB_LOGGED" -gt 1 ]; then
-			log_info "$t reported $LIB_LOGGED results; one per test keeps the plan right"
+			log_info "$t reported $LIB_LOGGED results;" \
+				"one per test keeps the plan right"
 			LIB_NFAIL=$((LIB_NFAIL + 1))
 		fi
 	done
-	log_info "$((LIB_TESTNUM - LIB_NFAIL - LIB_NSKIP)) passed, $LIB_NFAIL failed, $LIB_NSKIP skipped"
+	log_info "$((LIB_TESTNUM - LIB_NFAIL - LIB_NSKIP)) passed, $LIB_NFAIL failed," \
+		"$LIB_NSKIP skipped"
 	if [ "$LIB_NFAIL" -gt 0 ]; then
 		exit $ksft_fail
 	elif [ "$n" -gt 0 ] && [ "$LIB_NSKIP" -eq "$n" ]; then

@@ -11,7 +11,9 @@
 # its old handle even when openppe_alive() is false (include/linux/openppe.h).
 # OPENPPE_TEST_DEAD_UNBIND=0 deletes the flowtable before the unbind instead.
 
-ALL_TESTS="offload_before flowtable_delete_flushes unbind_under_traffic rebind_offloads vlan_offload"
+ALL_TESTS="offload_before flowtable_delete_flushes unbind_under_traffic rebind_offloads"
+ALL_TESTS+=" vlan_offload"
+
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/board.lib"
 
@@ -103,7 +105,8 @@ flowtable_delete_flushes()
 		nft delete table inet "$NFT_TABLE"
 		check_err $? "cannot delete the flowtable"
 		busywait 5000 sh -c "[ \$(cat $PPE/flows_offloaded) -eq 0 ]"
-		check_err $? "flows_offloaded is $(cat "$PPE/flows_offloaded") after the flowtable was deleted"
+		check_err $? "flows_offloaded is $(cat "$PPE/flows_offloaded") after the" \
+			"flowtable was deleted"
 		[ "$(cat "$PPE/entries_used")" -eq 0 ]
 		check_err $? "entries_used is $(cat "$PPE/entries_used")"
 	fi
@@ -184,7 +187,8 @@ encap_test()
 	check_err $? "flows were refused as unsupported"
 	[ "$(cat "$PPE/engine_punt_bad_entry")" -eq 0 ]
 	check_err $? "the engine met unusable entries"
-	log_info "$name: engine_hits $hits -> $(cat "$PPE/engine_hits"), refused_unsupported $(cat "$PPE/refused_unsupported")"
+	log_info "$name: engine_hits $hits -> $(cat "$PPE/engine_hits")," \
+		"refused_unsupported $(cat "$PPE/refused_unsupported")"
 	dmesg | grep 'flow refused' | sort | uniq -c | sed 's/^/# /'
 	[ "$RET" -eq 0 ] || {
 		conntrack -L 2>/dev/null | sed 's/^/# /'

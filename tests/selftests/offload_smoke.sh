@@ -48,7 +48,8 @@ ppe_bound()
 	if [ "$RET" -eq 0 ]; then
 		[ "$(ppe_stat table_size)" -gt 0 ]
 		check_err $? "table_size is not positive"
-		log_info "PPE $(basename "$PPE"): table_size $(ppe_stat table_size), firmware $(ppe_stat fw_version), features $(ppe_stat fw_features)"
+		log_info "PPE $(basename "$PPE"): table_size $(ppe_stat table_size)," \
+			"firmware $(ppe_stat fw_version), features $(ppe_stat fw_features)"
 	fi
 	log_test "PPE bound with running firmware"
 }
@@ -95,7 +96,8 @@ offload_test()
 	# connections are installed (4 entries), hold the client until the
 	# flow has been seen offloaded
 	busywait 60000 sh -c "[ \$(cat $PPE/installs) -ge $((inst0 + 4)) ]"
-	check_err $? "the control and data connections were not installed: installs $inst0 -> $(ppe_stat installs)"
+	check_err $? "the control and data connections were not installed:" \
+		"installs $inst0 -> $(ppe_stat installs)"
 	kill -STOP "$IPERF_PID"
 	busywait 10000 hw_offloaded "$proto"
 	check_err $? "conntrack never showed the $proto flow as [HW_OFFLOAD]"
@@ -109,7 +111,9 @@ offload_test()
 	hits1=$(ppe_stat engine_hits)
 	[ "$hits1" -gt $((hits0 + 100)) ]
 	check_err $? "engine_hits grew only from $hits0 to $hits1"
-	log_info "$proto: engine_hits $hits0 -> $hits1, installs $inst0 -> $(ppe_stat installs), flows_offloaded $flows, replace_calls $(ppe_stat replace_calls), stats_calls $(ppe_stat stats_calls)"
+	log_info "$proto: engine_hits $hits0 -> $hits1, installs $inst0 -> $(ppe_stat installs)," \
+		"flows_offloaded $flows, replace_calls $(ppe_stat replace_calls)," \
+		"stats_calls $(ppe_stat stats_calls)"
 	[ "$RET" -eq 0 ] || {
 		conntrack -L 2>/dev/null | sed 's/^/# /'
 		sed 's/^/# /' "/sys/kernel/debug/openppe/$(basename "$PPE")/table" 2>/dev/null
@@ -161,7 +165,8 @@ parallel_flows()
 	check_err $? "flows were refused: $refused0 -> $refused1"
 	[ "$(ppe_stat engine_punt_bad_entry)" -eq 0 ]
 	check_err $? "the engine met unusable entries"
-	log_info "max flows_offloaded $max, relocations $(ppe_stat relocations), engine_hits $(ppe_stat engine_hits)"
+	log_info "max flows_offloaded $max, relocations $(ppe_stat relocations)," \
+		"engine_hits $(ppe_stat engine_hits)"
 	log_test "$streams parallel TCP flows offloaded"
 }
 
@@ -175,7 +180,9 @@ observability()
 		log_test "sysfs, debugfs and tracepoints"
 		return
 	fi
-	for f in "$PPE"/{table_size,entries_used,flows_offloaded,degraded,replace_calls,destroy_calls,stats_calls,installs,updates,relocations,cache_timeouts,cache_errors,recoveries,table_errors,refused_*,engine_*}; do
+	for f in "$PPE"/{table_size,entries_used,flows_offloaded,degraded,replace_calls} \
+		"$PPE"/{destroy_calls,stats_calls,installs,updates,relocations,cache_timeouts} \
+		"$PPE"/{cache_errors,recoveries,table_errors,refused_*,engine_*}; do
 		v=$(cat "$f")
 		[[ "$v" =~ ^[0-9]+$ ]]
 		check_err $? "$(basename "$f") reads '$v', not a number"
@@ -228,15 +235,21 @@ teardown()
 		d0=$(ppe_stat destroy_calls)
 		# the TCP flow ended with FIN (punted to the CPU); the flowtable's
 		# garbage collection then sends DESTROY for both directions
-		busywait 20000 sh -c "! conntrack -L -p tcp --dport 5201 2>/dev/null | grep -q HW_OFFLOAD"
+		busywait 20000 sh -c \
+			"! conntrack -L -p tcp --dport 5201 2>/dev/null | grep -q HW_OFFLOAD"
+
 		check_err $? "the TCP flow is still [HW_OFFLOAD] after it ended"
-		log_info "destroy_calls $(ppe_stat destroy_calls) (was $d0), flows_offloaded $(ppe_stat flows_offloaded), entries_used $(ppe_stat entries_used)"
+		log_info "destroy_calls $(ppe_stat destroy_calls) (was $d0)," \
+			"flows_offloaded $(ppe_stat flows_offloaded)," \
+			"entries_used $(ppe_stat entries_used)"
 		nft delete table inet "$NFT_TABLE"
 		check_err $? "cannot delete the flowtable"
 		busywait 5000 sh -c "[ \$(cat $PPE/flows_offloaded) -eq 0 ]"
-		check_err $? "flows_offloaded is $(ppe_stat flows_offloaded) after the flowtable was deleted"
+		check_err $? "flows_offloaded is $(ppe_stat flows_offloaded) after the flowtable" \
+			"was deleted"
 		[ "$(ppe_stat entries_used)" -eq 0 ]
-		check_err $? "entries_used is $(ppe_stat entries_used) after the flowtable was deleted"
+		check_err $? "entries_used is $(ppe_stat entries_used) after the flowtable was" \
+			"deleted"
 	fi
 	log_test "teardown: ended flows and a deleted flowtable leave the table empty"
 }

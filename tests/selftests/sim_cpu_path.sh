@@ -7,7 +7,8 @@
 # namespace (routed, one /24 per port), each wire peer in its own host
 # namespace. No PPE binding is needed: every frame reaches the router's stack.
 
-ALL_TESTS="ports_exist ping_all_pairs udp_all_pairs counters_agree ethtool_stats port_config link_follows_both_ends dt_instance"
+ALL_TESTS="ports_exist ping_all_pairs udp_all_pairs counters_agree ethtool_stats port_config"
+ALL_TESTS+=" link_follows_both_ends dt_instance"
 NPORTS=4
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/sim.lib"
@@ -77,7 +78,8 @@ ping_all_pairs()
 			[ "$a" = "$b" ] && continue
 			ip netns exec "${HOSTS[a]}" ping -q -c 1 -W 5 "10.9.$b.2" >/dev/null
 			check_err $? "IPv4 ping from port $a to port $b failed"
-			ip netns exec "${HOSTS[a]}" ping -6 -q -c 1 -W 5 "2001:db8:9:$b::2" >/dev/null
+			ip netns exec "${HOSTS[a]}" ping -6 -q -c 1 -W 5 "2001:db8:9:$b::2" \
+				>/dev/null
 			check_err $? "IPv6 ping from port $a to port $b failed"
 		done
 	done
@@ -93,12 +95,18 @@ udp_all_pairs()
 		for b in $(seq 0 $((NPORTS - 1))); do
 			[ "$a" = "$b" ] && continue
 			rm -f "/tmp/udp.$SIM"
-			ip netns exec "${HOSTS[b]}" timeout 30 nc.openbsd -u -l -W 1 -p 5001 >"/tmp/udp.$SIM" &
+			ip netns exec "${HOSTS[b]}" timeout 30 nc.openbsd -u -l -W 1 -p 5001 \
+				>"/tmp/udp.$SIM" &
 			local pid=$! try
-			busywait 10000 bash -c "ip netns exec ${HOSTS[b]} ss -Hlun | grep -q ':5001 '"
+			busywait 10000 bash -c \
+				"ip netns exec ${HOSTS[b]} ss -Hlun | grep -q ':5001 '"
 			# UDP may be lost (e.g. while ARP resolves): send until it arrives
 			for try in 1 2 3 4 5; do
-				ip netns exec "${HOSTS[a]}" bash -c "echo from-$a-to-$b >/dev/udp/10.9.$b.2/5001" 2>/dev/null
+				ip netns exec "${HOSTS[a]}" \
+					bash -c "echo from-$a-to-$b >/dev/udp/10.9.$b.2/5001" \
+					2>/dev/null
+
+
 				busywait 2000 test -s "/tmp/udp.$SIM" && break
 			done
 			wait "$pid"
@@ -193,7 +201,8 @@ dt_instance()
 
 	RET=0
 	if ! ls /sys/bus/platform/drivers/openppe_sim/ 2>/dev/null | grep -q openppe-sim; then
-		check_err 1 "board broken: no DT instance (board without dts/qemu-virt-openppe.dtso)"
+		check_err 1 "board broken:" \
+			"no DT instance (board without dts/qemu-virt-openppe.dtso)"
 		log_test "DT instance: wan, lan1..lan3 and wire peers"
 		return
 	fi

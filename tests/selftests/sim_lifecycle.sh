@@ -6,7 +6,8 @@
 # checks the console for KASAN, lockdep and kmemleak reports). The 100
 # create/delete cycles are in sim_create_delete.sh (own guest, own timeout).
 
-ALL_TESTS="bad_input two_instances delete_with_traffic ppe_child_bound driver_rebind cache_timeout_failsafe debugfs_knobs module_reload"
+ALL_TESTS="bad_input two_instances delete_with_traffic ppe_child_bound driver_rebind"
+ALL_TESTS+=" cache_timeout_failsafe debugfs_knobs module_reload"
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/sim.lib"
 
@@ -51,8 +52,16 @@ two_instances()
 	local a b
 
 	RET=0
-	sim_new a 4 || { check_err 1 "cannot create the first instance"; log_test "two instances"; return; }
-	sim_new b 2 256 || { check_err 1 "cannot create the second instance"; log_test "two instances"; return; }
+	sim_new a 4 || {
+		check_err 1 "cannot create the first instance"
+		log_test "two instances"
+		return
+	}
+	sim_new b 2 256 || {
+		check_err 1 "cannot create the second instance"
+		log_test "two instances"
+		return
+	}
 	grep -q "PORTS=4" "$(sim_dfs "$a")/regs"
 	check_err $? "instance $a: PPE_CAPS.PORTS is not 4"
 	grep -q "PORTS=2" "$(sim_dfs "$b")/regs"
@@ -81,7 +90,11 @@ delete_with_traffic()
 	local id p0 p1 pid
 
 	RET=0
-	sim_new id 2 || { check_err 1 "cannot create an instance"; log_test "delete with traffic"; return; }
+	sim_new id 2 || {
+		check_err 1 "cannot create an instance"
+		log_test "delete with traffic"
+		return
+	}
 	ns_create R H0 H1
 	p0=$(sim_port "$id" 0)
 	p1=$(sim_port "$id" 1)
@@ -128,7 +141,11 @@ ppe_child_bound()
 		log_test "run-time PPE child bound by the openppe driver"
 		return
 	fi
-	sim_new id 4 || { check_err 1 "cannot create an instance"; log_test "run-time PPE child bound by the openppe driver"; return; }
+	sim_new id 4 || {
+		check_err 1 "cannot create an instance"
+		log_test "run-time PPE child bound by the openppe driver"
+		return
+	}
 	child=$(ls -d "$SIM_BUS/devices/openppe_sim$id"/openppe.* 2>/dev/null | head -1)
 	[ -n "$child" ] && [ -e "$child/driver" ]
 	check_err $? "the PPE child of instance $id is not bound"
@@ -151,7 +168,11 @@ driver_rebind()
 		log_test "driver unbind/rebind, faults on boot"
 		return
 	fi
-	sim_new id 2 || { check_err 1 "cannot create an instance"; log_test "driver unbind/rebind, faults on boot"; return; }
+	sim_new id 2 || {
+		check_err 1 "cannot create an instance"
+		log_test "driver unbind/rebind, faults on boot"
+		return
+	}
 	child=$(ls -d "$SIM_BUS/devices/openppe_sim$id"/openppe.* | head -1)
 	name=$(basename "$child")
 	echo "$name" >/sys/bus/platform/drivers/openppe/unbind
@@ -198,7 +219,11 @@ cache_timeout_failsafe()
 		log_test "cache timeout: engine disabled, then recovered"
 		return
 	fi
-	sim_new id 2 || { check_err 1 "cannot create an instance"; log_test "cache timeout: engine disabled, then recovered"; return; }
+	sim_new id 2 || {
+		check_err 1 "cannot create an instance"
+		log_test "cache timeout: engine disabled, then recovered"
+		return
+	}
 	child=$(ls -d "$SIM_BUS/devices/openppe_sim$id"/openppe.* | head -1)
 	name=$(basename "$child")
 	echo "$name" >/sys/bus/platform/drivers/openppe/unbind
@@ -221,7 +246,11 @@ debugfs_knobs()
 	local id d
 
 	RET=0
-	sim_new id 2 || { check_err 1 "cannot create an instance"; log_test "debugfs knobs and actions"; return; }
+	sim_new id 2 || {
+		check_err 1 "cannot create an instance"
+		log_test "debugfs knobs and actions"
+		return
+	}
 	d=$(sim_dfs "$id")
 	for f in regs cache ports/0/counters ports/1/counters; do
 		cat "$d/$f" >/dev/null
@@ -246,7 +275,8 @@ debugfs_knobs()
 	check_fail $? "evict accepted junk"
 	echo "1 2" >"$d/counter_set" 2>/dev/null
 	check_fail $? "counter_set accepted a short line"
-	if [ -e "$(ls -d "$SIM_BUS/devices/openppe_sim$id"/openppe.*/driver 2>/dev/null | head -1)" ]; then
+	if [ -e "$(ls -d "$SIM_BUS/devices/openppe_sim$id"/openppe.*/driver 2>/dev/null |
+		head -1)" ]; then
 		echo "7 4294967290 18446744073709551000" >"$d/counter_set"
 		check_err $? "counter_set refused a record of the driver's table"
 		echo "999999 1 1" >"$d/counter_set" 2>/dev/null
@@ -273,7 +303,11 @@ module_reload()
 	local id
 
 	RET=0
-	sim_new id 2 || { check_err 1 "cannot create an instance"; log_test "module reload"; return; }
+	sim_new id 2 || {
+		check_err 1 "cannot create an instance"
+		log_test "module reload"
+		return
+	}
 	SIM_IDS=()
 	modprobe -r openppe_sim
 	check_err $? "cannot unload openppe_sim with instances present"
@@ -289,7 +323,9 @@ module_reload()
 	sim_new id 2
 	check_err $? "no instance after the reload"
 	if [ -d /sys/module/openppe ]; then
-		busywait 5000 bash -c "ls $SIM_BUS/devices/openppe_sim$id/openppe.*/driver >/dev/null 2>&1"
+		busywait 5000 bash -c \
+			"ls $SIM_BUS/devices/openppe_sim$id/openppe.*/driver >/dev/null 2>&1"
+
 		check_err $? "PPE child not bound after loading openppe_sim"
 	fi
 	sim_del "$id"
