@@ -123,6 +123,9 @@ enum openppe_refusal {
  * @replace_calls: FLOW_CLS_REPLACE requests received
  * @destroy_calls: FLOW_CLS_DESTROY requests received
  * @stats_calls: FLOW_CLS_STATS requests received
+ * @stats_unknown: of those, requests for a cookie that is not installed
+ *	(7.x keeps asking for a closing flow it already took out of the
+ *	hardware, until the flow times out)
  * @installs: flows newly written to the table
  * @updates: REPLACE of an installed flow that changed its entry
  * @relocations: entries moved to their other bucket to make room
@@ -140,6 +143,7 @@ struct openppe_counters {
 	atomic64_t replace_calls;
 	atomic64_t destroy_calls;
 	atomic64_t stats_calls;
+	atomic64_t stats_unknown;
 	atomic64_t installs;
 	atomic64_t updates;
 	atomic64_t relocations;

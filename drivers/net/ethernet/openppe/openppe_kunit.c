@@ -1312,8 +1312,12 @@ static void openppe_test_stats(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.bytes, 0ULL);
 	KUNIT_EXPECT_EQ(test, st.lastused, 0ULL);
 
+	/* a cookie not installed: answered, counted apart */
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ctx->ppe->cnt.stats_unknown), 0);
 	KUNIT_EXPECT_EQ(test, openppe_test_cls(test, FLOW_CLS_STATS, 0x999,
 					       NULL, &st), -ENOENT);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ctx->ppe->cnt.stats_unknown), 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ctx->ppe->cnt.stats_calls), 4);
 }
 
 /* ---- flowtable binding: one callback per PPE and flowtable, lifetimes ---- */

@@ -107,7 +107,8 @@ EXPORT_SYMBOL_IF_KUNIT(openppe_lastused);
  * @cls: the request; packets and bytes since the previous STATS are added
  *	to @cls->stats, with lastused set only when the flow had hits
  *
- * Return: 0, or -ENOENT for a cookie that is not installed.
+ * Return: 0, or -ENOENT for a cookie that is not installed (counted in
+ * stats_unknown).
  */
 int openppe_flow_stats(struct openppe *ppe, struct flow_cls_offload *cls)
 {
@@ -122,12 +123,14 @@ int openppe_flow_stats(struct openppe *ppe, struct flow_cls_offload *cls)
 	flow = openppe_flow_get(ppe, cls->cookie);
 	if (!flow) {
 		ret = -ENOENT;
+		atomic64_inc(&ppe->cnt.stats_unknown);
 		goto out;
 	}
 
 	mutex_lock(&flow->lock);
 	if (flow->unlinked) {
 		ret = -ENOENT;
+		atomic64_inc(&ppe->cnt.stats_unknown);
 		goto out_unlock;
 	}
 	c = &ppe->counters[flow->cnt_idx];

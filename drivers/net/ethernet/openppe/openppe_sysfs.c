@@ -42,6 +42,7 @@ static DEVICE_ATTR_RO(_name)
 OPENPPE_CNT_ATTR(replace_calls, replace_calls);
 OPENPPE_CNT_ATTR(destroy_calls, destroy_calls);
 OPENPPE_CNT_ATTR(stats_calls, stats_calls);
+OPENPPE_CNT_ATTR(stats_unknown, stats_unknown);
 OPENPPE_CNT_ATTR(installs, installs);
 OPENPPE_CNT_ATTR(updates, updates);
 OPENPPE_CNT_ATTR(relocations, relocations);
@@ -172,6 +173,7 @@ static struct attribute *openppe_attrs[] = {
 	&dev_attr_replace_calls.attr,
 	&dev_attr_destroy_calls.attr,
 	&dev_attr_stats_calls.attr,
+	&dev_attr_stats_unknown.attr,
 	&dev_attr_installs.attr,
 	&dev_attr_updates.attr,
 	&dev_attr_relocations.attr,
