@@ -105,7 +105,8 @@ tcp_transfer()
 	rm -f "/tmp/out.$$"
 	ip netns exec "$H1" timeout 60 nc.openbsd -l -p 6000 >"/tmp/out.$$" &
 	pid=$!
-	busywait 3000 bash -c "ip netns exec $H1 ss -Hltn | grep -q ':6000 '"
+	busywait 10000 bash -c "ip netns exec $H1 ss -Hltn | grep -q ':6000 '"
+	check_err $? "the listener on port 6000 did not come up"
 	ip netns exec "$H0" timeout 60 nc.openbsd -N 10.7.1.2 6000 <"/tmp/in.$$"
 	wait "$pid"
 	cmp -s "/tmp/in.$$" "/tmp/out.$$"
@@ -144,13 +145,14 @@ udp_nat_offload()
 	(while :; do echo ack; sleep 1; done) |
 		ip netns exec "$H1" timeout 60 nc.openbsd -u -l -p 6001 >"/tmp/out.$$" &
 	pid=$!
-	busywait 3000 bash -c "ip netns exec $H1 ss -Hlun | grep -q ':6001 '"
+	busywait 10000 bash -c "ip netns exec $H1 ss -Hlun | grep -q ':6001 '"
+	check_err $? "the listener on port 6001 did not come up"
 	ip netns exec "$H0" bash -c "
 		exec 3>/dev/udp/10.7.1.2/6001
 		for t in \$(seq 1 100); do
 			echo warmup >&3
 			ip netns exec $R conntrack -L 2>/dev/null |
-				grep -q 'dport=6001.*OFFLOAD' && break
+				grep -q 'dport=6001.*\[HW_OFFLOAD\]' && break
 			sleep 0.2
 		done
 		for i in \$(seq 1 200); do
@@ -158,7 +160,7 @@ udp_nat_offload()
 			[ \$((i % 20)) -eq 0 ] && sleep 0.1
 		done
 		sleep 1"
-	ip netns exec "$R" conntrack -L 2>/dev/null | grep -q 'dport=6001.*OFFLOAD'
+	ip netns exec "$R" conntrack -L 2>/dev/null | grep -q 'dport=6001.*\[HW_OFFLOAD\]'
 	check_err $? "conntrack does not show the UDP flow offloaded"
 	busywait 5000 bash -c "[ \$(grep -c '^line ' /tmp/out.$$) -ge 200 ]"
 	kill "$pid" 2>/dev/null
@@ -206,7 +208,8 @@ drop_percent_drops()
 	(while :; do echo ack; sleep 1; done) |
 		ip netns exec "$H1" timeout 60 nc.openbsd -u -l -p 6002 >"/tmp/out.$$" &
 	pid=$!
-	busywait 3000 bash -c "ip netns exec $H1 ss -Hlun | grep -q ':6002 '"
+	busywait 10000 bash -c "ip netns exec $H1 ss -Hlun | grep -q ':6002 '"
+	check_err $? "the listener on port 6002 did not come up"
 	drops0=$(awk '/CNT_DROPS/ { print $3 }' "$d/regs")
 	# debugfs is not visible inside "ip netns exec": the client signals
 	# through files in /tmp when the knob must be set and cleared
@@ -216,7 +219,7 @@ drop_percent_drops()
 		for t in \$(seq 1 100); do
 			echo warmup >&3
 			ip netns exec $R conntrack -L 2>/dev/null |
-				grep -q 'dport=6002.*OFFLOAD' && break
+				grep -q 'dport=6002.*\[HW_OFFLOAD\]' && break
 			sleep 0.2
 		done
 		sleep 0.5
@@ -226,7 +229,8 @@ drop_percent_drops()
 		touch /tmp/done.$$" &
 	local cpid=$!
 	busywait 30000 test -e "/tmp/ready.$$"
-	check_err $? "the client never got its flow offloaded"
+	ip netns exec "$R" conntrack -L 2>/dev/null | grep -q 'dport=6002.*\[HW_OFFLOAD\]'
+	check_err $? "the client's flow is not [HW_OFFLOAD]"
 	echo 100 >"$d/drop_percent"
 	touch "/tmp/go.$$"
 	busywait 10000 test -e "/tmp/done.$$"
@@ -261,11 +265,12 @@ delete_with_flows_bound()
 	check_err $? "cannot load the offloaded flowtable"
 	ip netns exec "$H1" timeout 60 nc.openbsd -l -p 6003 >/dev/null &
 	spid=$!
-	busywait 3000 bash -c "ip netns exec $H1 ss -Hltn | grep -q ':6003 '"
+	busywait 10000 bash -c "ip netns exec $H1 ss -Hltn | grep -q ':6003 '"
+	check_err $? "the listener on port 6003 did not come up"
 	ip netns exec "$H0" timeout 60 nc.openbsd 10.7.1.2 6003 </dev/zero &
 	cpid=$!
 	busywait 30000 bash -c \
-		"ip netns exec $R conntrack -L 2>/dev/null | grep -q 'dport=6003.*OFFLOAD'"
+		"ip netns exec $R conntrack -L 2>/dev/null | grep -q 'dport=6003.*\[HW_OFFLOAD\]'"
 
 	check_err $? "the TCP stream was never offloaded"
 	sim_del "$SIM"
