@@ -13,7 +13,7 @@
 # Two rounds each (E2E_LIFECYCLE_REPS): the second runs on what the first left
 # behind (a leaked entry, reference or counter slot shows there); a third
 # added no coverage and ~4 minutes to make check.
-# vm-timeout: 1500
+# vm-timeout: 2400
 
 ALL_TESTS="flowtable_delete port_down_up driver_rebind sim_delete modules_reload"
 source "$(dirname "$0")/lib.sh"
