@@ -93,21 +93,26 @@ verify_config() {
 	return "$bad"
 }
 
+# configure: the build directory of a new key, seeded from this target's
+# newest build; an unfinished one (interrupted) is resumed, as kbuild
+# rebuilds whatever did not complete
 configure() {
 	local seed
-	rm -rf "$cache"/*.tmp "$out"
+	rm -rf "$out.tmp"
 	seed=$(find "$cache" -maxdepth 2 -path "$cache/$KVER-$CROSS_TARGET-*/.openppe-done" \
 		-printf '%T@ %h\n' | sort -rn | head -n1 | cut -d' ' -f2-)
-	if [ -n "$seed" ]; then
+	if [ -d "$out" ]; then
+		log "resuming the unfinished $CROSS_TARGET build $out"
+	elif [ -n "$seed" ]; then
 		log "new $CROSS_TARGET kernel key $key: starting from $seed (incremental)"
 		cp -a "$seed" "$out.tmp"
 		rm -f "$out.tmp/.openppe-done"
+		mv "$out.tmp" "$out"
 	else
 		log "new $CROSS_TARGET kernel key $key: full build"
-		mkdir -p "$out.tmp"
 	fi
 	# the build directory's generated Makefile names it: build it in place
-	mv "$out.tmp" "$out"
+	mkdir -p "$out"
 	kmake allnoconfig
 	"$tree/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${frags[@]}"
 	kmake olddefconfig
