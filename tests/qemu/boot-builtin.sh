@@ -2,11 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # Boot a kernel with openppe built in and let its built-in KUnit suites run.
 #
-# usage: boot-builtin.sh IMAGE NAME
+# usage: boot-builtin.sh IMAGE NAME [TARGET]
 #   IMAGE  arch/arm64/boot/Image of a kernel with CONFIG_OPENPPE*=y and
-#          CONFIG_*_KUNIT_TEST=y (graft-build.sh y)
+#          CONFIG_*_KUNIT_TEST=y (graft-build.sh y), or a cross kernel's
+#          image (build-cross.sh TARGET)
 #   NAME   the run's name: console in build/vm-logs/NAME.log, the KTAP the
 #          kernel printed (timestamps stripped) in build/vm-logs/NAME/output
+#   TARGET a cross target of cross.sh (arm32, arm64be): boot on its QEMU
+#          board; default the test board (arm64)
 #
 # No initramfs and no board: the KUnit executor runs the built-in suites
 # before the kernel looks for a root file system, and kunit_shutdown=poweroff
@@ -20,7 +23,12 @@ set -euo pipefail
 
 image=${1:-}
 name=${2:-}
-[ -f "$image" ] && [ -n "$name" ] || die "usage: ${0##*/} IMAGE NAME"
+[ -f "$image" ] && [ -n "$name" ] || die "usage: ${0##*/} IMAGE NAME [TARGET]"
+QEMU_SYSTEM=qemu-system-aarch64
+if [ -n "${3:-}" ]; then
+	. "$REPO/tests/qemu/cross.sh"
+	cross_target "$3"
+fi
 console=$BUILD/vm-logs/$name.log
 out=$BUILD/vm-logs/$name/output
 timeout_s=${VM_TIMEOUT:-300}
@@ -30,7 +38,7 @@ rm -f "$console" "$out"
 log "booting $image (timeout ${timeout_s}s, log ${console#"$REPO"/})"
 start=$SECONDS
 set +e
-timeout -k 10 "$timeout_s" qemu-system-aarch64 -M "$QEMU_MACHINE" -cpu "$QEMU_CPU" \
+timeout -k 10 "$timeout_s" "$QEMU_SYSTEM" -M "$QEMU_MACHINE" -cpu "$QEMU_CPU" \
 	-smp "$QEMU_SMP" -m "$QEMU_MEM" -nodefaults -display none -no-reboot \
 	-serial stdio -kernel "$image" \
 	-append "console=ttyAMA0 panic=-1 kunit_shutdown=poweroff" \

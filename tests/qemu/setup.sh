@@ -10,6 +10,7 @@ set -euo pipefail
 
 HOST_PKGS=(
 	build-essential gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
+	gcc-arm-linux-gnueabihf binutils-arm-linux-gnueabihf
 	bc bison flex libssl-dev libelf-dev cpio xz-utils rsync kmod
 	qemu-system-arm device-tree-compiler dt-schema yamllint python3-yaml
 	sparse apt-utils dpkg-dev util-linux gawk perl
