@@ -245,7 +245,7 @@ static void ppesim_test_parse_valid(struct kunit *test)
 		const struct t_frame *t = &t_valid_frames[i];
 
 		len = t_build(buf, t);
-		KUNIT_EXPECT_EQ_MSG(test, ppesim_parse(buf, len, true, &f),
+		KUNIT_EXPECT_EQ_MSG(test, ppesim_parse(buf, len, true, PORT_TAG_NONE, &f),
 				    PUNT_NONE, "frame %u", i);
 		KUNIT_EXPECT_EQ(test, f.nvlan, t->nvlan);
 		KUNIT_EXPECT_EQ(test, f.pppoe, t->pppoe);
@@ -273,7 +273,7 @@ static void ppesim_test_parse_valid(struct kunit *test)
 					0xc0000201);
 		}
 		if (t->pppoe)
-			KUNIT_EXPECT_EQ(test, ppesim_parse(buf, len, false, &f),
+			KUNIT_EXPECT_EQ(test, ppesim_parse(buf, len, false, PORT_TAG_NONE, &f),
 					PUNT_UNSUPPORTED);
 	}
 }
@@ -295,7 +295,7 @@ static void ppesim_test_parse_truncated(struct kunit *test)
 		for (n = 0; n < len; n++) {
 			cut = kmemdup(buf, n ?: 1, GFP_KERNEL);
 			KUNIT_ASSERT_NOT_NULL(test, cut);
-			r = ppesim_parse(cut, n, true, &f);
+			r = ppesim_parse(cut, n, true, PORT_TAG_NONE, &f);
 			kfree(cut);
 			KUNIT_EXPECT_EQ_MSG(test, r, PUNT_UNSUPPORTED,
 					    "frame %u cut at %u", i, n);
@@ -560,7 +560,7 @@ static void ppesim_test_parse_malformed(struct kunit *test)
 	exact = kunit_kmalloc(test, len, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, exact);
 	memcpy(exact, buf, len);
-	KUNIT_EXPECT_EQ(test, ppesim_parse(exact, len, true, &f), c->want);
+	KUNIT_EXPECT_EQ(test, ppesim_parse(exact, len, true, PORT_TAG_NONE, &f), c->want);
 }
 
 /* ---- rewrite and L2 rebuild ---- */
@@ -587,7 +587,7 @@ static u8 *t_rewrite(struct kunit *test, u8 *buf, unsigned int len,
 {
 	u8 *ip;
 
-	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, f), PUNT_NONE);
+	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, PORT_TAG_NONE, f), PUNT_NONE);
 	ip = buf + f->l3off;
 	ppesim_rewrite_l3(ip, f, w);
 	if (!f->ipv6) {
@@ -731,7 +731,7 @@ static void ppesim_test_l2_vlan(struct kunit *test)
 
 	/* push two tags onto an untagged frame */
 	len = t_build(buf, &T4);
-	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, &f), PUNT_NONE);
+	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, PORT_TAG_NONE, &f), PUNT_NONE);
 	t_entry(w, ENT_TYPE_IPV4_ROUTE, false);
 	w[ENT_EGRESS] |= FIELD_PREP(ENT_EG_VLAN_CNT, 2);
 	w[ENT_EG_VLAN] = FIELD_PREP(ENT_VID0, 10) | FIELD_PREP(ENT_VID1, 4094);
@@ -744,7 +744,7 @@ static void ppesim_test_l2_vlan(struct kunit *test)
 
 	/* pop both tags of a QinQ frame */
 	len = t_build(buf, &tagged);
-	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, &f), PUNT_NONE);
+	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, PORT_TAG_NONE, &f), PUNT_NONE);
 	KUNIT_EXPECT_EQ(test, f.vid[1], 200);
 	t_entry(w, ENT_TYPE_IPV4_ROUTE, false);
 	KUNIT_EXPECT_EQ(test, t_l2_check(test, hdr, w, &f), 14U);
@@ -761,7 +761,7 @@ static void ppesim_test_l2_pppoe(struct kunit *test)
 	buf = kunit_kzalloc(test, T_BUF, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	len = t_build(buf, &T6);
-	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, &f), PUNT_NONE);
+	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, PORT_TAG_NONE, &f), PUNT_NONE);
 	t_entry(w, ENT_TYPE_IPV6_ROUTE, true);
 	w[ENT_EGRESS] |= ENT_EG_PPPOE | FIELD_PREP(ENT_EG_VLAN_CNT, 1);
 	w[ENT_EG_VLAN] = FIELD_PREP(ENT_VID0, 7);
@@ -775,6 +775,64 @@ static void ppesim_test_l2_pppoe(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, get_unaligned_be16(hdr + 20), 0xbeef);
 	KUNIT_EXPECT_EQ(test, get_unaligned_be16(hdr + 22), f.l3len + 2);
 	KUNIT_EXPECT_EQ(test, get_unaligned_be16(hdr + 24), PPP_IPV6);
+}
+
+/* 8.1/8.2: the MediaTek switch tag is stripped on ingress (source port into
+ * the key) and pushed on egress (destination port bitmap), before any 802.1Q
+ * tag
+ */
+static void ppesim_test_switch_tag(struct kunit *test)
+{
+	struct ppesim_frame plain, f;
+	u8 *buf, hdr[PPESIM_L2_MAX];
+	u32 w[ENT_WORDS];
+	unsigned int len;
+
+	buf = kunit_kzalloc(test, T_BUF, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	len = t_build(buf, &T4);
+	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, PORT_TAG_NONE, &plain),
+			PUNT_NONE);
+
+	/* the switch inserts the receive tag where the EtherType was */
+	memmove(buf + 2 * ETH_ALEN + MTK_TAG_LEN, buf + 2 * ETH_ALEN,
+		len - 2 * ETH_ALEN);
+	buf[12] = 0xf8;		/* bits the engine ignores */
+	buf[13] = 0x03;		/* SRC_PORT 3 */
+	buf[14] = 0xaa;
+	buf[15] = 0x55;
+	len += MTK_TAG_LEN;
+	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, PORT_TAG_MTK, &f),
+			PUNT_NONE);
+	KUNIT_EXPECT_TRUE(test, f.swtag);
+	KUNIT_EXPECT_EQ(test, f.swport, 3);
+	KUNIT_EXPECT_EQ(test, f.l3off, plain.l3off + MTK_TAG_LEN);
+	KUNIT_EXPECT_EQ(test, f.l3len, plain.l3len);
+	KUNIT_EXPECT_EQ(test, f.key[ENT_KEY_META - 1],
+			plain.key[ENT_KEY_META - 1] | ENT_KEY_SW_TAGGED |
+			FIELD_PREP(ENT_KEY_SW_PORT, 3));
+	KUNIT_EXPECT_EQ(test, memcmp(&f.key[1], &plain.key[1],
+				     sizeof(f.key) - sizeof(f.key[0])), 0);
+
+	/* a tag-mode port's frame too short for the tag */
+	KUNIT_EXPECT_EQ(test, ppesim_parse(buf, ETH_HLEN + MTK_TAG_LEN - 1, true,
+					   PORT_TAG_MTK, &f), PUNT_UNSUPPORTED);
+	/* on a plain port the tag bytes are an unknown EtherType */
+	KUNIT_EXPECT_EQ(test, ppesim_parse(buf, len, true, PORT_TAG_NONE, &f),
+			PUNT_UNSUPPORTED);
+
+	/* push: MACs, transmit tag naming port 4, then the 802.1Q tag */
+	t_entry(w, ENT_TYPE_IPV4_ROUTE, false);
+	w[ENT_EGRESS] |= ENT_EG_SW_TAG | FIELD_PREP(ENT_EG_SW_PORT, 4) |
+			 FIELD_PREP(ENT_EG_VLAN_CNT, 1);
+	w[ENT_EG_VLAN] = FIELD_PREP(ENT_VID0, 100);
+	KUNIT_EXPECT_EQ(test, t_l2_check(test, hdr, w, &plain), 22U);
+	KUNIT_EXPECT_EQ(test, hdr[12], 0);
+	KUNIT_EXPECT_EQ(test, hdr[13], BIT(4));
+	KUNIT_EXPECT_EQ(test, get_unaligned_be16(hdr + 14), 0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be16(hdr + 16), ETH_P_8021Q);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be16(hdr + 18), 100);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be16(hdr + 20), ETH_P_IP);
 }
 
 /* ---- firmware image validation ---- */
@@ -1154,7 +1212,7 @@ static void ppesim_test_cache(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, t_rd(test, eng, PPE_STATUS), 7U);
 
 	len = t_build(buf, &T4);
-	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, &f), PUNT_NONE);
+	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, PORT_TAG_NONE, &f), PUNT_NONE);
 	ppesim_buckets(f.key, 0x1234, 0x5678, T_ENTRIES / 4, &b0, &b1);
 	idx = b1 * 4 + 2;		/* second bucket, third way */
 
@@ -1303,6 +1361,7 @@ static struct kunit_case ppesim_test_cases[] = {
 	KUNIT_CASE(ppesim_test_rewrite_ipv6),
 	KUNIT_CASE(ppesim_test_l2_vlan),
 	KUNIT_CASE(ppesim_test_l2_pppoe),
+	KUNIT_CASE(ppesim_test_switch_tag),
 	KUNIT_CASE_PARAM(ppesim_test_fw_validate, ppesim_fw_gen_params),
 	{ }
 };
