@@ -101,10 +101,11 @@ drop:
 	return NULL;
 }
 
-/* A frame leaves the engine on @port: into its cable, or into the switch
- * behind a conduit port.
+/* A frame leaves the engine on @port (@fwd: forwarded by the engine, else
+ * sent by the CPU): into its cable, or into the switch behind a conduit.
  */
-static void ppesim_port_output(struct ppesim_port *port, struct sk_buff *skb)
+static void ppesim_port_output(struct ppesim_port *port, struct sk_buff *skb,
+			       bool fwd)
 {
 	struct ppesim_switch *sw;
 
@@ -115,7 +116,7 @@ static void ppesim_port_output(struct ppesim_port *port, struct sk_buff *skb)
 	rcu_read_lock();
 	sw = rcu_dereference(port->sw);
 	if (sw) {
-		ppesim_switch_from_cpu(sw, skb);
+		ppesim_switch_from_cpu(sw, skb, fwd);
 	} else {
 		dev_core_stats_tx_dropped_inc(port->cpu);
 		kfree_skb(skb);
@@ -142,7 +143,7 @@ static void ppesim_forward(struct ppesim *sim, struct ppesim_port *in,
 	skb_push(skb, l2len);
 	ppesim_build_l2(skb->data, fwd->e.w, &fwd->f);
 	dev_sw_netstats_tx_add(out->cpu, 1, skb->len);
-	ppesim_port_output(out, skb);
+	ppesim_port_output(out, skb, true);
 	return;
 drop:
 	dev_core_stats_tx_dropped_inc(out->cpu);
@@ -156,14 +157,18 @@ drop:
  *
  * Forwarded, dropped or handed to the port's CPU-side netdev. Runs with BHs
  * off (a transmit path).
+ *
+ * Return: what the engine did with the frame.
  */
-void ppesim_port_input(struct ppesim_port *port, struct sk_buff *skb)
+enum ppesim_verdict ppesim_port_input(struct ppesim_port *port,
+				      struct sk_buff *skb)
 {
 	struct ppesim *sim = port->sim;
+	enum ppesim_verdict v;
 	struct ppesim_fwd fwd;
 
-	switch (ppesim_engine_rx(sim, port->hw_port, skb->data, skb->len,
-				 &fwd)) {
+	v = ppesim_engine_rx(sim, port->hw_port, skb->data, skb->len, &fwd);
+	switch (v) {
 	case PPESIM_FORWARD:
 		ppesim_forward(sim, port, skb, &fwd);
 		break;
@@ -175,6 +180,7 @@ void ppesim_port_input(struct ppesim_port *port, struct sk_buff *skb)
 		ppesim_deliver(port->cpu, skb);
 		break;
 	}
+	return v;
 }
 
 /* The far end sent a frame into the port's wire: it enters the engine. The
@@ -193,7 +199,7 @@ static netdev_tx_t ppesim_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (nd->wire)
 		ppesim_port_input(nd->port, skb);
 	else
-		ppesim_port_output(nd->port, skb);
+		ppesim_port_output(nd->port, skb, false);
 	return NETDEV_TX_OK;
 }
 

@@ -363,10 +363,12 @@ int ppesim_ndo_init(struct net_device *dev);
 void ppesim_ndev_setup(struct net_device *dev, struct device *parent,
 		       unsigned int dev_port, unsigned int max_mtu);
 struct sk_buff *ppesim_flatten(struct sk_buff *skb);
-void ppesim_port_input(struct ppesim_port *port, struct sk_buff *skb);
+enum ppesim_verdict ppesim_port_input(struct ppesim_port *port,
+				      struct sk_buff *skb);
 
 /* switch.c (built with CONFIG_NET_DSA) */
-void ppesim_switch_from_cpu(struct ppesim_switch *sw, struct sk_buff *skb);
+void ppesim_switch_from_cpu(struct ppesim_switch *sw, struct sk_buff *skb,
+			    bool fwd);
 int ppesim_switch_driver_register(void);
 void ppesim_switch_driver_unregister(void);
 

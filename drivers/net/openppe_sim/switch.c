@@ -29,16 +29,34 @@
 #define PPESIM_SW_TX_TPID_8100	1
 #define PPESIM_SW_TX_TPID_88A8	2
 
+/* ethtool -S of a user port: frames from its wire that the engine forwarded,
+ * frames the engine forwarded to it (bytes as on the user port's cable)
+ */
+enum ppesim_sw_stat {
+	PPESIM_SW_FWD_RX_PACKETS,
+	PPESIM_SW_FWD_RX_BYTES,
+	PPESIM_SW_FWD_TX_PACKETS,
+	PPESIM_SW_FWD_TX_BYTES,
+	PPESIM_SW_NSTATS,
+};
+
+static const char ppesim_sw_stat_names[PPESIM_SW_NSTATS][ETH_GSTRING_LEN] = {
+	"fwd_rx_packets", "fwd_rx_bytes", "fwd_tx_packets", "fwd_tx_bytes",
+};
+
 /**
  * struct ppesim_swport - a user port of the switch and the far end of its cable
  * @sw: the switch
  * @index: switch port number (the number in the tag)
  * @wire: wire peer (<label>-wire), NULL for ports without a user netdev
+ * @cnt: the port's MIB counters of engine-forwarded frames (ethtool -S of
+ *	the user port), by &enum ppesim_sw_stat
  */
 struct ppesim_swport {
 	struct ppesim_switch *sw;
 	unsigned int index;
 	struct net_device *wire;
+	atomic64_t cnt[PPESIM_SW_NSTATS];
 };
 
 /**
@@ -71,12 +89,14 @@ static struct ppesim_swport *ppesim_sw_wire_port(struct net_device *dev)
  * ppesim_switch_from_cpu() - a frame from the engine enters the CPU port
  * @sw: the switch
  * @skb: the frame with the transmit tag after the source MAC; consumed
+ * @fwd: the engine forwarded it (else the CPU sent it through the conduit)
  *
  * The switch strips the tag (or turns a combined tag back into the 802.1Q
  * header it stands for) and sends the frame out of the user port the tag
  * names. Runs with BHs off under RCU.
  */
-void ppesim_switch_from_cpu(struct ppesim_switch *sw, struct sk_buff *skb)
+void ppesim_switch_from_cpu(struct ppesim_switch *sw, struct sk_buff *skb,
+			    bool fwd)
 {
 	struct ppesim_swport *sp = NULL;
 	unsigned int p;
@@ -110,6 +130,10 @@ void ppesim_switch_from_cpu(struct ppesim_switch *sw, struct sk_buff *skb)
 	default:
 		goto drop;
 	}
+	if (fwd) {
+		atomic64_inc(&sp->cnt[PPESIM_SW_FWD_TX_PACKETS]);
+		atomic64_add(skb->len, &sp->cnt[PPESIM_SW_FWD_TX_BYTES]);
+	}
 	ppesim_deliver(sp->wire, skb);
 	return;
 drop:
@@ -122,6 +146,7 @@ static netdev_tx_t ppesim_sw_wire_xmit(struct sk_buff *skb,
 				       struct net_device *dev)
 {
 	struct ppesim_swport *sp = ppesim_sw_wire_port(dev);
+	unsigned int len;
 	u8 *tag;
 
 	skb = ppesim_flatten(skb);
@@ -131,6 +156,7 @@ static netdev_tx_t ppesim_sw_wire_xmit(struct sk_buff *skb,
 		return NETDEV_TX_OK;
 	}
 	dev_sw_netstats_tx_add(dev, 1, skb->len);
+	len = skb->len;
 	/* 8.1: the receive tag goes where the EtherType was */
 	skb_push(skb, MTK_TAG_LEN);
 	memmove(skb->data, skb->data + MTK_TAG_LEN, 2 * ETH_ALEN);
@@ -138,7 +164,10 @@ static netdev_tx_t ppesim_sw_wire_xmit(struct sk_buff *skb,
 	put_unaligned_be16(FIELD_PREP(MTK_TAG_RX_SRC_PORT, sp->index), tag);
 	tag[2] = 0;
 	tag[3] = 0;
-	ppesim_port_input(sp->sw->conduit, skb);
+	if (ppesim_port_input(sp->sw->conduit, skb) == PPESIM_FORWARD) {
+		atomic64_inc(&sp->cnt[PPESIM_SW_FWD_RX_PACKETS]);
+		atomic64_add(len, &sp->cnt[PPESIM_SW_FWD_RX_BYTES]);
+	}
 	return NETDEV_TX_OK;
 }
 
@@ -184,10 +213,42 @@ static void ppesim_sw_phylink_get_caps(struct dsa_switch *ds, int port,
 	config->mac_capabilities = MAC_10 | MAC_100 | MAC_1000FD;
 }
 
+static int ppesim_sw_get_sset_count(struct dsa_switch *ds, int port, int sset)
+{
+	struct ppesim_switch *sw = ds->priv;
+
+	if (sset != ETH_SS_STATS || !sw->ports[port].wire)
+		return 0;
+	return ARRAY_SIZE(ppesim_sw_stat_names);
+}
+
+static void ppesim_sw_get_strings(struct dsa_switch *ds, int port,
+				  u32 stringset, u8 *data)
+{
+	if (ppesim_sw_get_sset_count(ds, port, stringset) > 0)
+		memcpy(data, ppesim_sw_stat_names,
+		       sizeof(ppesim_sw_stat_names));
+}
+
+static void ppesim_sw_get_ethtool_stats(struct dsa_switch *ds, int port,
+					u64 *data)
+{
+	struct ppesim_switch *sw = ds->priv;
+	unsigned int i;
+
+	if (ppesim_sw_get_sset_count(ds, port, ETH_SS_STATS) <= 0)
+		return;
+	for (i = 0; i < ARRAY_SIZE(ppesim_sw_stat_names); i++)
+		data[i] = atomic64_read(&sw->ports[port].cnt[i]);
+}
+
 static const struct dsa_switch_ops ppesim_sw_ops = {
 	.get_tag_protocol	= ppesim_sw_get_tag_protocol,
 	.setup			= ppesim_sw_setup,
 	.phylink_get_caps	= ppesim_sw_phylink_get_caps,
+	.get_sset_count		= ppesim_sw_get_sset_count,
+	.get_strings		= ppesim_sw_get_strings,
+	.get_ethtool_stats	= ppesim_sw_get_ethtool_stats,
 };
 
 /* the engine port whose CPU-side netdev is the conduit @np names */
