@@ -777,6 +777,20 @@ static void ppesim_test_l2_pppoe(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, get_unaligned_be16(hdr + 24), PPP_IPV6);
 }
 
+/* the switch inserts the receive tag (8.1) where the EtherType was; the
+ * bits around SRC_PORT are set, the engine must ignore them
+ */
+static unsigned int t_tag_insert(u8 *buf, unsigned int len, u8 port)
+{
+	memmove(buf + 2 * ETH_ALEN + MTK_TAG_LEN, buf + 2 * ETH_ALEN,
+		len - 2 * ETH_ALEN);
+	buf[12] = 0xf8;
+	buf[13] = port;
+	buf[14] = 0xaa;
+	buf[15] = 0x55;
+	return len + MTK_TAG_LEN;
+}
+
 /* 8.1/8.2: the MediaTek switch tag is stripped on ingress (source port into
  * the key) and pushed on egress (destination port bitmap), before any 802.1Q
  * tag
@@ -794,14 +808,7 @@ static void ppesim_test_switch_tag(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, PORT_TAG_NONE, &plain),
 			PUNT_NONE);
 
-	/* the switch inserts the receive tag where the EtherType was */
-	memmove(buf + 2 * ETH_ALEN + MTK_TAG_LEN, buf + 2 * ETH_ALEN,
-		len - 2 * ETH_ALEN);
-	buf[12] = 0xf8;		/* bits the engine ignores */
-	buf[13] = 0x03;		/* SRC_PORT 3 */
-	buf[14] = 0xaa;
-	buf[15] = 0x55;
-	len += MTK_TAG_LEN;
+	len = t_tag_insert(buf, len, 3);
 	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, PORT_TAG_MTK, &f),
 			PUNT_NONE);
 	KUNIT_EXPECT_TRUE(test, f.swtag);
@@ -1317,6 +1324,96 @@ static void ppesim_test_cache(struct kunit *test)
 }
 
 /* 64-bit counters: reading _LO latches _HI */
+/* A tag-mode port through the engine (hardware.md section 8): punted
+ * without DSA_MTK, keyed on the source user port with it, and an entry's
+ * switch tag must agree with its egress port (else BAD_ENTRY). The egress
+ * port has no netdev, so a usable hit shows as a drop.
+ */
+static void ppesim_test_engine_tag(struct kunit *test)
+{
+	static const struct {
+		u32 egress, tag;
+		enum ppesim_verdict v;
+	} steps[] = {
+		{ FIELD_PREP(ENT_EG_EPORT, 1), PORT_TAG_NONE, PPESIM_DROP },
+		/* tag-mode egress, entry without a tag */
+		{ FIELD_PREP(ENT_EG_EPORT, 1), PORT_TAG_MTK, PPESIM_TO_CPU },
+		{ FIELD_PREP(ENT_EG_EPORT, 1) | ENT_EG_SW_TAG |
+		  FIELD_PREP(ENT_EG_SW_PORT, 4), PORT_TAG_MTK, PPESIM_DROP },
+		/* a port the transmit tag cannot name */
+		{ FIELD_PREP(ENT_EG_EPORT, 1) | ENT_EG_SW_TAG |
+		  FIELD_PREP(ENT_EG_SW_PORT, 6), PORT_TAG_MTK, PPESIM_TO_CPU },
+	};
+	struct ppesim_efix *fx = test->priv;
+	struct ppesim_engine *eng = fx->eng;
+	struct ppesim_fwd *fwd;
+	struct ppesim_frame f;
+	unsigned int len, i;
+	u32 b0, b1, idx;
+	u8 *buf, *img;
+
+	buf = kunit_kzalloc(test, T_BUF, GFP_KERNEL);
+	img = kunit_kzalloc(test, T_FW_LEN, GFP_KERNEL);
+	fwd = kunit_kzalloc(test, sizeof(*fwd), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, img);
+	KUNIT_ASSERT_NOT_NULL(test, fwd);
+
+	t_fw_build(img);	/* features 0x7f: no DSA_MTK */
+	t_fw_upload(test, eng, img, T_FW_LEN);
+	t_tbl_program(test, fx);
+	t_wr(test, eng, HASH_SEED0, 0x1234);
+	t_wr(test, eng, HASH_SEED1, 0x5678);
+	t_wr(test, eng, PORT_REG(0, PORT_TAG), PORT_TAG_MTK);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, PORT_REG(0, PORT_TAG)), 1U);
+	t_wr(test, eng, PORT_REG(0, PORT_CTRL), PORT_CTRL_EN);
+	t_wr(test, eng, PORT_REG(0, PORT_MAC_HI), 0x0200);
+	t_wr(test, eng, PORT_REG(0, PORT_MAC_LO), 0x00000001);
+	t_wr(test, eng, PORT_REG(1, PORT_CTRL), PORT_CTRL_EN);
+	t_wr(test, eng, PPE_CTRL, PPE_CTRL_EN);
+
+	len = t_tag_insert(buf, t_build(buf, &T4), 2);
+	KUNIT_EXPECT_EQ(test, ppesim_engine_rx(fx->sim, 0, buf, len, fwd),
+			PPESIM_TO_CPU);
+	KUNIT_EXPECT_EQ(test,
+			t_rd(test, eng, CNT_GLOBAL(CNT_PUNT(PUNT_UNSUPPORTED))),
+			1U);
+
+	spin_lock_bh(&eng->lock);
+	eng->fw_features |= FW_FEAT_DSA_MTK;
+	spin_unlock_bh(&eng->lock);
+	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, PORT_TAG_MTK, &f),
+			PUNT_NONE);
+	ppesim_buckets(f.key, 0x1234, 0x5678, T_ENTRIES / 4, &b0, &b1);
+	idx = b0 * 4;
+	for (i = 0; i < ENT_KEY_WORDS; i++)
+		fx->tbl[idx].w[ENT_KEY_FIRST + i] = cpu_to_le32(f.key[i]);
+	fx->tbl[idx].w[ENT_INFO] =
+		cpu_to_le32(FIELD_PREP(ENT_INFO_STATE, ENT_STATE_BOUND) |
+			    FIELD_PREP(ENT_INFO_TYPE, ENT_TYPE_IPV4_ROUTE));
+
+	/* the egress word and port 1's tag mode, step by step */
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		fx->tbl[idx].w[ENT_EGRESS] = cpu_to_le32(steps[i].egress);
+		t_wr(test, eng, PORT_REG(1, PORT_TAG), steps[i].tag);
+		t_wr(test, eng, CACHE_CMD,
+		     FIELD_PREP(CACHE_CMD_OP, CACHE_OP_INV_ALL));
+		KUNIT_EXPECT_EQ_MSG(test,
+				    ppesim_engine_rx(fx->sim, 0, buf, len, fwd),
+				    steps[i].v, "step %u", i);
+	}
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CNT_GLOBAL(CNT_PUNT(PUNT_BAD_ENTRY))),
+			2U);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CNT_GLOBAL(CNT_DROPS)), 2U);
+
+	/* another source user port is another key: a miss */
+	len = t_tag_insert(buf, t_build(buf, &T4), 5);
+	KUNIT_EXPECT_EQ(test, ppesim_engine_rx(fx->sim, 0, buf, len, fwd),
+			PPESIM_TO_CPU);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CNT_GLOBAL(CNT_PUNT(PUNT_MISS))),
+			1U);
+}
+
 static void ppesim_test_counter_latch(struct kunit *test)
 {
 	struct ppesim_engine *eng = ((struct ppesim_efix *)test->priv)->eng;
@@ -1339,6 +1436,7 @@ static struct kunit_case ppesim_engine_cases[] = {
 	KUNIT_CASE(ppesim_test_regs_fw),
 	KUNIT_CASE(ppesim_test_regs_table),
 	KUNIT_CASE(ppesim_test_cache),
+	KUNIT_CASE(ppesim_test_engine_tag),
 	KUNIT_CASE(ppesim_test_counter_latch),
 	{ }
 };
