@@ -1331,7 +1331,8 @@ static void ppesim_test_cache(struct kunit *test)
  */
 static void ppesim_test_engine_tag(struct kunit *test)
 {
-	static const struct {
+	/* not static: FIELD_PREP() is no constant expression before 6.2 */
+	const struct {
 		u32 egress, tag;
 		enum ppesim_verdict v;
 	} steps[] = {
