@@ -29,7 +29,7 @@ def main(out):
         expect(len(img) == 64 + plen + 4, f"{name}: length")
         crc = struct.unpack_from("<I", img, 64 + plen)[0]
         expect(crc == zlib.crc32(img[: 64 + plen]), f"{name}: CRC matches zlib")
-        want = 0x7F if name == "ppe-v1" else 0x73
+        want = 0xFF if name == "ppe-v1" else 0x73
         expect(feat == want, f"{name}: features {feat:#x}")
 
     img, *_, plen = parse(f"{out}/ppe-v1-badcrc.bin")

@@ -9,7 +9,7 @@
  *   name      build description (<= 31 characters)
  *   version   MAJOR.MINOR.PATCH
  *   features  feature names separated by spaces (ipv4_route ipv4_napt
- *             ipv6_route ipv6_napt vlan qinq pppoe) or a number
+ *             ipv6_route ipv6_napt vlan qinq pppoe dsa_mtk) or a number
  *   hw_compat PPE_REV.HW_ID this image runs on
  *   payload   payload file, relative to the manifest's directory
  *   mangle    test variants only: none (default), crc, magic, truncate
@@ -29,7 +29,7 @@
 
 static const char *const feature_names[] = {
 	"ipv4_route", "ipv4_napt", "ipv6_route", "ipv6_napt", "vlan", "qinq",
-	"pppoe",
+	"pppoe", "dsa_mtk",
 };
 
 struct manifest {

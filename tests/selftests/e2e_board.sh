@@ -80,8 +80,8 @@ firmware_running()
 	tsize=$(router_ppe_stat table_size)
 	[ "$ver" = 1.0.0 ]
 	check_err $? "fw_version is '$ver', firmware/src/ppe-v1.manifest says 1.0.0"
-	[ "$feat" = 0x0000007f ]
-	check_err $? "fw_features is '$feat', the full image has all seven (0x0000007f)"
+	[ "$feat" = 0x000000ff ]
+	check_err $? "fw_features is '$feat', the full image has all eight (0x000000ff)"
 	[ "$tsize" -eq 16384 ]
 	check_err $? "table_size is $tsize, the board's openppe,max-entries is 16384"
 	[ "$(router_ppe_stat degraded)" -eq 0 ] && [ "$(router_ppe_stat entries_used)" -eq 0 ]

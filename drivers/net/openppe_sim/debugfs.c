@@ -166,6 +166,9 @@ static int ppesim_regs_show(struct seq_file *s, void *unused)
 		seq_printf(s, "0x%04x PORT_MTU(%-2u)     %u\n",
 			   PORT_REG(p, PORT_MTU), p,
 			   ppesim_reg_peek(eng, PORT_REG(p, PORT_MTU)));
+		seq_printf(s, "0x%04x PORT_TAG(%-2u)     MODE=%u\n",
+			   PORT_REG(p, PORT_TAG), p,
+			   ppesim_reg_peek(eng, PORT_REG(p, PORT_TAG)));
 		seq_printf(s, "0x%04x PORT_RX(%-2u)      %llu pkts %llu bytes\n",
 			   PORT_REG(p, PORT_RX_PKTS), p,
 			   ppesim_peek64(eng, PORT_REG(p, PORT_RX_PKTS)),

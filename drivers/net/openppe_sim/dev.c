@@ -86,6 +86,16 @@ int ppesim_check_entries(u32 entries, unsigned int *log2)
 	return 0;
 }
 
+/* drop the firmware node references a DT configuration holds */
+static void ppesim_cfg_put(struct ppesim_cfg *cfg)
+{
+	unsigned int p;
+
+	for (p = 0; p < PORT_MAX; p++)
+		fwnode_handle_put(cfg->port_fwnode[p]);
+	fwnode_handle_put(cfg->ppe_fwnode);
+}
+
 /* DT instance: ports from the "ports" subnode, the PPE from the "ppe" node */
 static int ppesim_of_parse(struct device *dev, struct ppesim_cfg *cfg)
 {
@@ -126,6 +136,9 @@ static int ppesim_of_parse(struct device *dev, struct ppesim_cfg *cfg)
 		}
 		strscpy(cfg->names[reg], label, IFNAMSIZ);
 		cfg->present |= BIT(reg);
+		if (fwnode_property_read_bool(child, "openppe,conduit"))
+			cfg->conduit |= BIT(reg);
+		cfg->port_fwnode[reg] = fwnode_handle_get(child);
 		cfg->nports = max(cfg->nports, reg + 1);
 	}
 	fwnode_handle_put(ports);
@@ -149,7 +162,7 @@ static void ppesim_pdev_teardown(void *data)
 	/* the PPE driver unbinds (resets the engine) before the ports go */
 	of_platform_depopulate(sim->dev);
 	ppesim_destroy(sim);
-	fwnode_handle_put(sim->cfg.ppe_fwnode);
+	ppesim_cfg_put(&sim->cfg);
 }
 
 static int ppesim_pdev_probe(struct platform_device *pdev)
@@ -186,7 +199,7 @@ err_destroy:
 	of_platform_depopulate(dev);
 	ppesim_destroy(sim);
 err_put_ppe:
-	fwnode_handle_put(cfg->ppe_fwnode);
+	ppesim_cfg_put(cfg);
 	kfree(cfg);
 	return err;
 }
@@ -215,11 +228,19 @@ static int __init ppesim_init(void)
 	err = ppesim_bus_init();
 	if (err)
 		goto err_debugfs_exit;
+	if (IS_ENABLED(CONFIG_NET_DSA)) {
+		err = ppesim_switch_driver_register();
+		if (err)
+			goto err_bus_exit;
+	}
 	err = platform_driver_register(&ppesim_pdrv);
 	if (err)
-		goto err_bus_exit;
+		goto err_switch_unregister;
 	return 0;
 
+err_switch_unregister:
+	if (IS_ENABLED(CONFIG_NET_DSA))
+		ppesim_switch_driver_unregister();
 err_bus_exit:
 	ppesim_bus_exit();
 err_debugfs_exit:
@@ -231,6 +252,8 @@ module_init(ppesim_init);
 static void __exit ppesim_exit(void)
 {
 	platform_driver_unregister(&ppesim_pdrv);
+	if (IS_ENABLED(CONFIG_NET_DSA))
+		ppesim_switch_driver_unregister();
 	ppesim_bus_exit();
 	ppesim_debugfs_exit();
 }

@@ -386,7 +386,7 @@ static enum ppesim_punt ppesim_entry_usable(struct ppesim_engine *eng,
 	u32 type = FIELD_GET(ENT_INFO_TYPE, w[ENT_INFO]);
 	u32 eg = w[ENT_EGRESS], need;
 	unsigned int kv, ev;
-	bool v6;
+	bool v6, tagged;
 
 	kv = FIELD_GET(ENT_KEY_VLAN_CNT, w[ENT_KEY_META]);
 	ev = FIELD_GET(ENT_EG_VLAN_CNT, eg);
@@ -394,6 +394,11 @@ static enum ppesim_punt ppesim_entry_usable(struct ppesim_engine *eng,
 	if (type >= ARRAY_SIZE(ppesim_type_feature) ||
 	    v6 != (type == ENT_TYPE_IPV6_ROUTE || type == ENT_TYPE_IPV6_NAPT) ||
 	    FIELD_GET(ENT_EG_EPORT, eg) >= eng->nports || ev > 2)
+		return PUNT_BAD_ENTRY;
+	/* 8.3: the entry's switch tag must be the egress port's */
+	tagged = eng->port[FIELD_GET(ENT_EG_EPORT, eg)].tag == PORT_TAG_MTK;
+	if (FIELD_GET(ENT_EG_SW_TAG, eg) != tagged ||
+	    (tagged && FIELD_GET(ENT_EG_SW_PORT, eg) > MTK_TAG_PORT_MAX))
 		return PUNT_BAD_ENTRY;
 
 	need = ppesim_type_feature[type];
@@ -403,6 +408,9 @@ static enum ppesim_punt ppesim_entry_usable(struct ppesim_engine *eng,
 		need |= FW_FEAT_QINQ;
 	if (FIELD_GET(ENT_EG_PPPOE, eg))
 		need |= FW_FEAT_PPPOE;
+	if (FIELD_GET(ENT_EG_SW_TAG, eg) ||
+	    FIELD_GET(ENT_KEY_SW_TAGGED, w[ENT_KEY_META]))
+		need |= FW_FEAT_DSA_MTK;
 	if ((eng->fw_features & need) != need)
 		return PUNT_MISS;
 	return PUNT_NONE;
@@ -556,7 +564,13 @@ enum ppesim_verdict ppesim_engine_rx(struct ppesim *sim, unsigned int port,
 		r = PUNT_NOT_ROUTER;
 		goto punt;
 	}
-	r = ppesim_parse(data, len, eng->fw_features & FW_FEAT_PPPOE, &fwd->f);
+	/* 6.1 step 2a: a tag-mode port needs the firmware that parses tags */
+	if (pc->tag == PORT_TAG_MTK && !(eng->fw_features & FW_FEAT_DSA_MTK)) {
+		r = PUNT_UNSUPPORTED;
+		goto punt;
+	}
+	r = ppesim_parse(data, len, eng->fw_features & FW_FEAT_PPPOE, pc->tag,
+			 &fwd->f);
 	if (r)
 		goto punt;
 

@@ -245,7 +245,7 @@ static void ppesim_test_parse_valid(struct kunit *test)
 		const struct t_frame *t = &t_valid_frames[i];
 
 		len = t_build(buf, t);
-		KUNIT_EXPECT_EQ_MSG(test, ppesim_parse(buf, len, true, &f),
+		KUNIT_EXPECT_EQ_MSG(test, ppesim_parse(buf, len, true, PORT_TAG_NONE, &f),
 				    PUNT_NONE, "frame %u", i);
 		KUNIT_EXPECT_EQ(test, f.nvlan, t->nvlan);
 		KUNIT_EXPECT_EQ(test, f.pppoe, t->pppoe);
@@ -273,7 +273,7 @@ static void ppesim_test_parse_valid(struct kunit *test)
 					0xc0000201);
 		}
 		if (t->pppoe)
-			KUNIT_EXPECT_EQ(test, ppesim_parse(buf, len, false, &f),
+			KUNIT_EXPECT_EQ(test, ppesim_parse(buf, len, false, PORT_TAG_NONE, &f),
 					PUNT_UNSUPPORTED);
 	}
 }
@@ -295,7 +295,7 @@ static void ppesim_test_parse_truncated(struct kunit *test)
 		for (n = 0; n < len; n++) {
 			cut = kmemdup(buf, n ?: 1, GFP_KERNEL);
 			KUNIT_ASSERT_NOT_NULL(test, cut);
-			r = ppesim_parse(cut, n, true, &f);
+			r = ppesim_parse(cut, n, true, PORT_TAG_NONE, &f);
 			kfree(cut);
 			KUNIT_EXPECT_EQ_MSG(test, r, PUNT_UNSUPPORTED,
 					    "frame %u cut at %u", i, n);
@@ -560,7 +560,7 @@ static void ppesim_test_parse_malformed(struct kunit *test)
 	exact = kunit_kmalloc(test, len, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, exact);
 	memcpy(exact, buf, len);
-	KUNIT_EXPECT_EQ(test, ppesim_parse(exact, len, true, &f), c->want);
+	KUNIT_EXPECT_EQ(test, ppesim_parse(exact, len, true, PORT_TAG_NONE, &f), c->want);
 }
 
 /* ---- rewrite and L2 rebuild ---- */
@@ -587,7 +587,7 @@ static u8 *t_rewrite(struct kunit *test, u8 *buf, unsigned int len,
 {
 	u8 *ip;
 
-	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, f), PUNT_NONE);
+	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, PORT_TAG_NONE, f), PUNT_NONE);
 	ip = buf + f->l3off;
 	ppesim_rewrite_l3(ip, f, w);
 	if (!f->ipv6) {
@@ -731,7 +731,7 @@ static void ppesim_test_l2_vlan(struct kunit *test)
 
 	/* push two tags onto an untagged frame */
 	len = t_build(buf, &T4);
-	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, &f), PUNT_NONE);
+	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, PORT_TAG_NONE, &f), PUNT_NONE);
 	t_entry(w, ENT_TYPE_IPV4_ROUTE, false);
 	w[ENT_EGRESS] |= FIELD_PREP(ENT_EG_VLAN_CNT, 2);
 	w[ENT_EG_VLAN] = FIELD_PREP(ENT_VID0, 10) | FIELD_PREP(ENT_VID1, 4094);
@@ -744,7 +744,7 @@ static void ppesim_test_l2_vlan(struct kunit *test)
 
 	/* pop both tags of a QinQ frame */
 	len = t_build(buf, &tagged);
-	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, &f), PUNT_NONE);
+	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, PORT_TAG_NONE, &f), PUNT_NONE);
 	KUNIT_EXPECT_EQ(test, f.vid[1], 200);
 	t_entry(w, ENT_TYPE_IPV4_ROUTE, false);
 	KUNIT_EXPECT_EQ(test, t_l2_check(test, hdr, w, &f), 14U);
@@ -761,7 +761,7 @@ static void ppesim_test_l2_pppoe(struct kunit *test)
 	buf = kunit_kzalloc(test, T_BUF, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	len = t_build(buf, &T6);
-	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, &f), PUNT_NONE);
+	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, PORT_TAG_NONE, &f), PUNT_NONE);
 	t_entry(w, ENT_TYPE_IPV6_ROUTE, true);
 	w[ENT_EGRESS] |= ENT_EG_PPPOE | FIELD_PREP(ENT_EG_VLAN_CNT, 1);
 	w[ENT_EG_VLAN] = FIELD_PREP(ENT_VID0, 7);
@@ -775,6 +775,71 @@ static void ppesim_test_l2_pppoe(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, get_unaligned_be16(hdr + 20), 0xbeef);
 	KUNIT_EXPECT_EQ(test, get_unaligned_be16(hdr + 22), f.l3len + 2);
 	KUNIT_EXPECT_EQ(test, get_unaligned_be16(hdr + 24), PPP_IPV6);
+}
+
+/* the switch inserts the receive tag (8.1) where the EtherType was; the
+ * bits around SRC_PORT are set, the engine must ignore them
+ */
+static unsigned int t_tag_insert(u8 *buf, unsigned int len, u8 port)
+{
+	memmove(buf + 2 * ETH_ALEN + MTK_TAG_LEN, buf + 2 * ETH_ALEN,
+		len - 2 * ETH_ALEN);
+	buf[12] = 0xf8;
+	buf[13] = port;
+	buf[14] = 0xaa;
+	buf[15] = 0x55;
+	return len + MTK_TAG_LEN;
+}
+
+/* 8.1/8.2: the MediaTek switch tag is stripped on ingress (source port into
+ * the key) and pushed on egress (destination port bitmap), before any 802.1Q
+ * tag
+ */
+static void ppesim_test_switch_tag(struct kunit *test)
+{
+	struct ppesim_frame plain, f;
+	u8 *buf, hdr[PPESIM_L2_MAX];
+	u32 w[ENT_WORDS];
+	unsigned int len;
+
+	buf = kunit_kzalloc(test, T_BUF, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	len = t_build(buf, &T4);
+	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, PORT_TAG_NONE, &plain),
+			PUNT_NONE);
+
+	len = t_tag_insert(buf, len, 3);
+	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, PORT_TAG_MTK, &f),
+			PUNT_NONE);
+	KUNIT_EXPECT_TRUE(test, f.swtag);
+	KUNIT_EXPECT_EQ(test, f.swport, 3);
+	KUNIT_EXPECT_EQ(test, f.l3off, plain.l3off + MTK_TAG_LEN);
+	KUNIT_EXPECT_EQ(test, f.l3len, plain.l3len);
+	KUNIT_EXPECT_EQ(test, f.key[ENT_KEY_META - 1],
+			plain.key[ENT_KEY_META - 1] | ENT_KEY_SW_TAGGED |
+			FIELD_PREP(ENT_KEY_SW_PORT, 3));
+	KUNIT_EXPECT_EQ(test, memcmp(&f.key[1], &plain.key[1],
+				     sizeof(f.key) - sizeof(f.key[0])), 0);
+
+	/* a tag-mode port's frame too short for the tag */
+	KUNIT_EXPECT_EQ(test, ppesim_parse(buf, ETH_HLEN + MTK_TAG_LEN - 1, true,
+					   PORT_TAG_MTK, &f), PUNT_UNSUPPORTED);
+	/* on a plain port the tag bytes are an unknown EtherType */
+	KUNIT_EXPECT_EQ(test, ppesim_parse(buf, len, true, PORT_TAG_NONE, &f),
+			PUNT_UNSUPPORTED);
+
+	/* push: MACs, transmit tag naming port 4, then the 802.1Q tag */
+	t_entry(w, ENT_TYPE_IPV4_ROUTE, false);
+	w[ENT_EGRESS] |= ENT_EG_SW_TAG | FIELD_PREP(ENT_EG_SW_PORT, 4) |
+			 FIELD_PREP(ENT_EG_VLAN_CNT, 1);
+	w[ENT_EG_VLAN] = FIELD_PREP(ENT_VID0, 100);
+	KUNIT_EXPECT_EQ(test, t_l2_check(test, hdr, w, &plain), 22U);
+	KUNIT_EXPECT_EQ(test, hdr[12], 0);
+	KUNIT_EXPECT_EQ(test, hdr[13], BIT(4));
+	KUNIT_EXPECT_EQ(test, get_unaligned_be16(hdr + 14), 0);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be16(hdr + 16), ETH_P_8021Q);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be16(hdr + 18), 100);
+	KUNIT_EXPECT_EQ(test, get_unaligned_be16(hdr + 20), ETH_P_IP);
 }
 
 /* ---- firmware image validation ---- */
@@ -1154,7 +1219,7 @@ static void ppesim_test_cache(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, t_rd(test, eng, PPE_STATUS), 7U);
 
 	len = t_build(buf, &T4);
-	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, &f), PUNT_NONE);
+	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, PORT_TAG_NONE, &f), PUNT_NONE);
 	ppesim_buckets(f.key, 0x1234, 0x5678, T_ENTRIES / 4, &b0, &b1);
 	idx = b1 * 4 + 2;		/* second bucket, third way */
 
@@ -1259,6 +1324,97 @@ static void ppesim_test_cache(struct kunit *test)
 }
 
 /* 64-bit counters: reading _LO latches _HI */
+/* A tag-mode port through the engine (hardware.md section 8): punted
+ * without DSA_MTK, keyed on the source user port with it, and an entry's
+ * switch tag must agree with its egress port (else BAD_ENTRY). The egress
+ * port has no netdev, so a usable hit shows as a drop.
+ */
+static void ppesim_test_engine_tag(struct kunit *test)
+{
+	/* not static: FIELD_PREP() is no constant expression before 6.2 */
+	const struct {
+		u32 egress, tag;
+		enum ppesim_verdict v;
+	} steps[] = {
+		{ FIELD_PREP(ENT_EG_EPORT, 1), PORT_TAG_NONE, PPESIM_DROP },
+		/* tag-mode egress, entry without a tag */
+		{ FIELD_PREP(ENT_EG_EPORT, 1), PORT_TAG_MTK, PPESIM_TO_CPU },
+		{ FIELD_PREP(ENT_EG_EPORT, 1) | ENT_EG_SW_TAG |
+		  FIELD_PREP(ENT_EG_SW_PORT, 4), PORT_TAG_MTK, PPESIM_DROP },
+		/* a port the transmit tag cannot name */
+		{ FIELD_PREP(ENT_EG_EPORT, 1) | ENT_EG_SW_TAG |
+		  FIELD_PREP(ENT_EG_SW_PORT, 6), PORT_TAG_MTK, PPESIM_TO_CPU },
+	};
+	struct ppesim_efix *fx = test->priv;
+	struct ppesim_engine *eng = fx->eng;
+	struct ppesim_fwd *fwd;
+	struct ppesim_frame f;
+	unsigned int len, i;
+	u32 b0, b1, idx;
+	u8 *buf, *img;
+
+	buf = kunit_kzalloc(test, T_BUF, GFP_KERNEL);
+	img = kunit_kzalloc(test, T_FW_LEN, GFP_KERNEL);
+	fwd = kunit_kzalloc(test, sizeof(*fwd), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, img);
+	KUNIT_ASSERT_NOT_NULL(test, fwd);
+
+	t_fw_build(img);	/* features 0x7f: no DSA_MTK */
+	t_fw_upload(test, eng, img, T_FW_LEN);
+	t_tbl_program(test, fx);
+	t_wr(test, eng, HASH_SEED0, 0x1234);
+	t_wr(test, eng, HASH_SEED1, 0x5678);
+	t_wr(test, eng, PORT_REG(0, PORT_TAG), PORT_TAG_MTK);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, PORT_REG(0, PORT_TAG)), 1U);
+	t_wr(test, eng, PORT_REG(0, PORT_CTRL), PORT_CTRL_EN);
+	t_wr(test, eng, PORT_REG(0, PORT_MAC_HI), 0x0200);
+	t_wr(test, eng, PORT_REG(0, PORT_MAC_LO), 0x00000001);
+	t_wr(test, eng, PORT_REG(1, PORT_CTRL), PORT_CTRL_EN);
+	t_wr(test, eng, PPE_CTRL, PPE_CTRL_EN);
+
+	len = t_tag_insert(buf, t_build(buf, &T4), 2);
+	KUNIT_EXPECT_EQ(test, ppesim_engine_rx(fx->sim, 0, buf, len, fwd),
+			PPESIM_TO_CPU);
+	KUNIT_EXPECT_EQ(test,
+			t_rd(test, eng, CNT_GLOBAL(CNT_PUNT(PUNT_UNSUPPORTED))),
+			1U);
+
+	spin_lock_bh(&eng->lock);
+	eng->fw_features |= FW_FEAT_DSA_MTK;
+	spin_unlock_bh(&eng->lock);
+	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, PORT_TAG_MTK, &f),
+			PUNT_NONE);
+	ppesim_buckets(f.key, 0x1234, 0x5678, T_ENTRIES / 4, &b0, &b1);
+	idx = b0 * 4;
+	for (i = 0; i < ENT_KEY_WORDS; i++)
+		fx->tbl[idx].w[ENT_KEY_FIRST + i] = cpu_to_le32(f.key[i]);
+	fx->tbl[idx].w[ENT_INFO] =
+		cpu_to_le32(FIELD_PREP(ENT_INFO_STATE, ENT_STATE_BOUND) |
+			    FIELD_PREP(ENT_INFO_TYPE, ENT_TYPE_IPV4_ROUTE));
+
+	/* the egress word and port 1's tag mode, step by step */
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		fx->tbl[idx].w[ENT_EGRESS] = cpu_to_le32(steps[i].egress);
+		t_wr(test, eng, PORT_REG(1, PORT_TAG), steps[i].tag);
+		t_wr(test, eng, CACHE_CMD,
+		     FIELD_PREP(CACHE_CMD_OP, CACHE_OP_INV_ALL));
+		KUNIT_EXPECT_EQ_MSG(test,
+				    ppesim_engine_rx(fx->sim, 0, buf, len, fwd),
+				    steps[i].v, "step %u", i);
+	}
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CNT_GLOBAL(CNT_PUNT(PUNT_BAD_ENTRY))),
+			2U);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CNT_GLOBAL(CNT_DROPS)), 2U);
+
+	/* another source user port is another key: a miss */
+	len = t_tag_insert(buf, t_build(buf, &T4), 5);
+	KUNIT_EXPECT_EQ(test, ppesim_engine_rx(fx->sim, 0, buf, len, fwd),
+			PPESIM_TO_CPU);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CNT_GLOBAL(CNT_PUNT(PUNT_MISS))),
+			1U);
+}
+
 static void ppesim_test_counter_latch(struct kunit *test)
 {
 	struct ppesim_engine *eng = ((struct ppesim_efix *)test->priv)->eng;
@@ -1281,6 +1437,7 @@ static struct kunit_case ppesim_engine_cases[] = {
 	KUNIT_CASE(ppesim_test_regs_fw),
 	KUNIT_CASE(ppesim_test_regs_table),
 	KUNIT_CASE(ppesim_test_cache),
+	KUNIT_CASE(ppesim_test_engine_tag),
 	KUNIT_CASE(ppesim_test_counter_latch),
 	{ }
 };
@@ -1303,6 +1460,7 @@ static struct kunit_case ppesim_test_cases[] = {
 	KUNIT_CASE(ppesim_test_rewrite_ipv6),
 	KUNIT_CASE(ppesim_test_l2_vlan),
 	KUNIT_CASE(ppesim_test_l2_pppoe),
+	KUNIT_CASE(ppesim_test_switch_tag),
 	KUNIT_CASE_PARAM(ppesim_test_fw_validate, ppesim_fw_gen_params),
 	{ }
 };

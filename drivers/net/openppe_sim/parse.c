@@ -150,15 +150,18 @@ static enum ppesim_punt ppesim_parse_ipv6(const u8 *data, unsigned int off,
  * @data: the frame, starting at the destination MAC
  * @len: its length; nothing beyond @data + @len is read
  * @pppoe_ok: the running firmware has the PPPOE feature
+ * @tag_mode: PORT_TAG.MODE of the ingress port; the caller has checked that
+ *	the running firmware can parse it (DSA_MTK)
  * @f: filled with the offsets and the key (KEY_META.IPORT left 0)
  *
- * Covers steps 3 to 7 of the ingress sequence; the port and MAC checks are
- * the caller's.
+ * Covers step 2a (switch tag, section 8.1) and steps 3 to 7 of the ingress
+ * sequence; the port and MAC checks are the caller's. Offsets in @f are
+ * from the start of the frame, switch tag included.
  *
  * Return: PUNT_NONE if the frame can be looked up, else the punt reason.
  */
 enum ppesim_punt ppesim_parse(const u8 *data, unsigned int len, bool pppoe_ok,
-			      struct ppesim_frame *f)
+			      u32 tag_mode, struct ppesim_frame *f)
 {
 	unsigned int off = ETH_HLEN, end = len;
 	enum ppesim_punt punt;
@@ -167,7 +170,16 @@ enum ppesim_punt ppesim_parse(const u8 *data, unsigned int len, bool pppoe_ok,
 	memset(f, 0, sizeof(*f));
 	if (len < ETH_HLEN)
 		return PUNT_UNSUPPORTED;
-	type = get_unaligned_be16(data + 2 * ETH_ALEN);
+	if (tag_mode == PORT_TAG_MTK) {
+		/* 8.1: the receive tag sits where the EtherType was */
+		if (len < ETH_HLEN + MTK_TAG_LEN)
+			return PUNT_UNSUPPORTED;
+		f->swtag = true;
+		f->swport = FIELD_GET(MTK_TAG_RX_SRC_PORT,
+				      get_unaligned_be16(data + 2 * ETH_ALEN));
+		off += MTK_TAG_LEN;
+	}
+	type = get_unaligned_be16(data + off - 2);
 
 	while (type == ETH_P_8021Q || type == ETH_P_8021AD) {
 		if (f->nvlan == 2 || len - off < VLAN_HLEN)
@@ -213,7 +225,9 @@ enum ppesim_punt ppesim_parse(const u8 *data, unsigned int len, bool pppoe_ok,
 
 	f->key[ENT_KEY_META - 1] = FIELD_PREP(ENT_KEY_VLAN_CNT, f->nvlan) |
 				   FIELD_PREP(ENT_KEY_IPV6, f->ipv6) |
-				   FIELD_PREP(ENT_KEY_PROTO, f->proto);
+				   FIELD_PREP(ENT_KEY_SW_TAGGED, f->swtag) |
+				   FIELD_PREP(ENT_KEY_PROTO, f->proto) |
+				   FIELD_PREP(ENT_KEY_SW_PORT, f->swport);
 	f->key[ENT_KEY_VLAN - 1] = FIELD_PREP(ENT_VID0, f->vid[0]) |
 				   FIELD_PREP(ENT_VID1, f->vid[1]);
 	return PUNT_NONE;
@@ -343,6 +357,7 @@ unsigned int ppesim_l2_len(const u32 *w)
 	u32 eg = w[ENT_EGRESS];
 
 	return ETH_HLEN + VLAN_HLEN * FIELD_GET(ENT_EG_VLAN_CNT, eg) +
+	       (FIELD_GET(ENT_EG_SW_TAG, eg) ? MTK_TAG_LEN : 0) +
 	       (FIELD_GET(ENT_EG_PPPOE, eg) ? PPESIM_PPPOE_HLEN : 0);
 }
 EXPORT_SYMBOL_IF_KUNIT(ppesim_l2_len);
@@ -356,7 +371,8 @@ static void ppesim_put_mac(u8 *p, u32 hi, u32 lo)
 /**
  * ppesim_build_l2() - write the egress L2 header of a bound hit (6.2 step 6)
  * @hdr: where to write; ppesim_l2_len() bytes
- * @w: the entry's words (EGRESS.VLAN_CNT must be 0..2)
+ * @w: the entry's words (EGRESS.VLAN_CNT must be 0..2, EGRESS.SW_PORT
+ *	0..MTK_TAG_PORT_MAX when EGRESS.SW_TAG is set)
  * @f: the parse result of the frame (L3 protocol and length)
  *
  * Return: the header length.
@@ -370,6 +386,14 @@ unsigned int ppesim_build_l2(u8 *hdr, const u32 *w,
 
 	ppesim_put_mac(hdr, w[ENT_DMAC_HI], w[ENT_DMAC_LO]);
 	ppesim_put_mac(hdr + ETH_ALEN, w[ENT_SMAC_HI], w[ENT_SMAC_LO]);
+	if (FIELD_GET(ENT_EG_SW_TAG, w[ENT_EGRESS])) {
+		/* 8.2: untagged form, destination port bitmap in byte 1 */
+		hdr[off] = 0;
+		hdr[off + 1] = BIT(FIELD_GET(ENT_EG_SW_PORT, w[ENT_EGRESS]));
+		hdr[off + 2] = 0;
+		hdr[off + 3] = 0;
+		off += MTK_TAG_LEN;
+	}
 	for (i = 0; i < nvlan; i++) {
 		put_unaligned_be16(ETH_P_8021Q, hdr + off);
 		put_unaligned_be16(i ? FIELD_GET(ENT_VID1, vids) :

@@ -49,11 +49,18 @@ bool ppesim_port_link_ok(struct ppesim *sim, unsigned int port)
 {
 	struct ppesim_port *p = port < PORT_MAX ? sim->ports[port] : NULL;
 
-	return p && netif_carrier_ok(p->wire);
+	if (!p)
+		return false;
+	/* a conduit's cable is the switch's CPU port: up while the MAC is */
+	return netif_carrier_ok(p->wire ?: p->cpu);
 }
 
-/* Hand a frame to @to's receive path, like a MAC that received it. */
-static void ppesim_deliver(struct net_device *to, struct sk_buff *skb)
+/**
+ * ppesim_deliver() - hand a frame to a netdev's receive path
+ * @to: the netdev that receives, like a MAC that got the frame on its cable
+ * @skb: the frame, from the destination MAC; consumed
+ */
+void ppesim_deliver(struct net_device *to, struct sk_buff *skb)
 {
 	unsigned int len = skb->len;
 
@@ -70,8 +77,14 @@ static void ppesim_deliver(struct net_device *to, struct sk_buff *skb)
 	netif_rx(skb);
 }
 
-/* Make a frame from the stack look like one on the wire: tag in, csum done. */
-static struct sk_buff *ppesim_flatten(struct sk_buff *skb)
+/**
+ * ppesim_flatten() - make a frame from the stack look like one on a cable
+ * @skb: the frame; consumed on failure
+ *
+ * Return: the frame with its VLAN tag in the payload, its checksum done and
+ * linear, or NULL (dropped).
+ */
+struct sk_buff *ppesim_flatten(struct sk_buff *skb)
 {
 	if (skb_vlan_tag_present(skb)) {
 		skb = __vlan_hwaccel_push_inside(skb);
@@ -88,7 +101,30 @@ drop:
 	return NULL;
 }
 
-/* A bound hit: rewrite the frame and send it out of the egress wire. */
+/* A frame leaves the engine on @port (@fwd: forwarded by the engine, else
+ * sent by the CPU): into its cable, or into the switch behind a conduit.
+ */
+static void ppesim_port_output(struct ppesim_port *port, struct sk_buff *skb,
+			       bool fwd)
+{
+	struct ppesim_switch *sw;
+
+	if (port->wire) {
+		ppesim_deliver(port->wire, skb);
+		return;
+	}
+	rcu_read_lock();
+	sw = rcu_dereference(port->sw);
+	if (sw) {
+		ppesim_switch_from_cpu(sw, skb, fwd);
+	} else {
+		dev_core_stats_tx_dropped_inc(port->cpu);
+		kfree_skb(skb);
+	}
+	rcu_read_unlock();
+}
+
+/* A bound hit: rewrite the frame and send it out of the egress port. */
 static void ppesim_forward(struct ppesim *sim, struct ppesim_port *in,
 			   struct sk_buff *skb, const struct ppesim_fwd *fwd)
 {
@@ -107,29 +143,32 @@ static void ppesim_forward(struct ppesim *sim, struct ppesim_port *in,
 	skb_push(skb, l2len);
 	ppesim_build_l2(skb->data, fwd->e.w, &fwd->f);
 	dev_sw_netstats_tx_add(out->cpu, 1, skb->len);
-	ppesim_deliver(out->wire, skb);
+	ppesim_port_output(out, skb, true);
 	return;
 drop:
 	dev_core_stats_tx_dropped_inc(out->cpu);
 	kfree_skb(skb);
 }
 
-/* The far end sent a frame into the port: it enters the engine. */
-static netdev_tx_t ppesim_wire_xmit(struct sk_buff *skb, struct net_device *dev)
+/**
+ * ppesim_port_input() - a frame received on a port's cable enters the engine
+ * @port: the port
+ * @skb: the frame, linear, as on the cable; consumed
+ *
+ * Forwarded, dropped or handed to the port's CPU-side netdev. Runs with BHs
+ * off (a transmit path).
+ *
+ * Return: what the engine did with the frame.
+ */
+enum ppesim_verdict ppesim_port_input(struct ppesim_port *port,
+				      struct sk_buff *skb)
 {
-	struct ppesim_port *port = ppesim_ndev_port(dev);
 	struct ppesim *sim = port->sim;
+	enum ppesim_verdict v;
 	struct ppesim_fwd fwd;
 
-	skb = ppesim_flatten(skb);
-	if (!skb) {
-		dev_core_stats_tx_dropped_inc(dev);
-		return NETDEV_TX_OK;
-	}
-	dev_sw_netstats_tx_add(dev, 1, skb->len);
-
-	switch (ppesim_engine_rx(sim, port->hw_port, skb->data, skb->len,
-				 &fwd)) {
+	v = ppesim_engine_rx(sim, port->hw_port, skb->data, skb->len, &fwd);
+	switch (v) {
 	case PPESIM_FORWARD:
 		ppesim_forward(sim, port, skb, &fwd);
 		break;
@@ -141,13 +180,15 @@ static netdev_tx_t ppesim_wire_xmit(struct sk_buff *skb, struct net_device *dev)
 		ppesim_deliver(port->cpu, skb);
 		break;
 	}
-	return NETDEV_TX_OK;
+	return v;
 }
 
-/* The stack sent a frame on the port: it leaves through the wire. */
-static netdev_tx_t ppesim_cpu_xmit(struct sk_buff *skb, struct net_device *dev)
+/* The far end sent a frame into the port's wire: it enters the engine. The
+ * stack sent a frame on the CPU-side netdev: it leaves through the port.
+ */
+static netdev_tx_t ppesim_xmit(struct sk_buff *skb, struct net_device *dev)
 {
-	struct ppesim_port *port = ppesim_ndev_port(dev);
+	struct ppesim_ndev *nd = netdev_priv(dev);
 
 	skb = ppesim_flatten(skb);
 	if (!skb) {
@@ -155,15 +196,24 @@ static netdev_tx_t ppesim_cpu_xmit(struct sk_buff *skb, struct net_device *dev)
 		return NETDEV_TX_OK;
 	}
 	dev_sw_netstats_tx_add(dev, 1, skb->len);
-	ppesim_deliver(port->wire, skb);
+	if (nd->wire)
+		ppesim_port_input(nd->port, skb);
+	else
+		ppesim_port_output(nd->port, skb, false);
 	return NETDEV_TX_OK;
 }
 
-/* The cable is up when both of its ends are up, as with veth. */
+/* The cable is up when both of its ends are up, as with veth; a conduit's
+ * link to the switch's CPU port is a fixed link, up while the MAC is.
+ */
 static int ppesim_open(struct net_device *dev)
 {
 	struct net_device *peer = ppesim_peer(dev);
 
+	if (!ppesim_ndev_port(dev)->wire) {
+		netif_carrier_on(dev);
+		return 0;
+	}
 	if (peer && netif_running(peer)) {
 		netif_carrier_on(dev);
 		netif_carrier_on(peer);
@@ -181,7 +231,13 @@ static int ppesim_stop(struct net_device *dev)
 	return 0;
 }
 
-static int ppesim_ndo_init(struct net_device *dev)
+/**
+ * ppesim_ndo_init() - ndo_init of the emulator's netdevs: per-CPU stats
+ * @dev: the netdev
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ppesim_ndo_init(struct net_device *dev)
 {
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	return dev->tstats ? 0 : -ENOMEM;
@@ -190,6 +246,26 @@ static int ppesim_ndo_init(struct net_device *dev)
 static void ppesim_ndev_destructor(struct net_device *dev)
 {
 	free_percpu(dev->tstats);
+}
+
+/**
+ * ppesim_ndev_setup() - what every netdev of the emulator shares
+ * @dev: a netdev from alloc_netdev(..., ether_setup) with its netdev_ops set
+ * @parent: the device it belongs to
+ * @dev_port: the port number it stands for
+ * @max_mtu: its largest MTU
+ */
+void ppesim_ndev_setup(struct net_device *dev, struct device *parent,
+		       unsigned int dev_port, unsigned int max_mtu)
+{
+	dev->priv_destructor = ppesim_ndev_destructor;
+	dev->priv_flags |= IFF_NO_QUEUE | IFF_LIVE_ADDR_CHANGE;
+	ppesim_netdev_set_lltx(dev);
+	dev->min_mtu = ETH_MIN_MTU;
+	dev->max_mtu = max_mtu;
+	dev->dev_port = dev_port;
+	eth_hw_addr_random(dev);
+	SET_NETDEV_DEV(dev, parent);
 }
 
 static int ppesim_get_iflink(const struct net_device *dev)
@@ -293,7 +369,7 @@ static const struct net_device_ops ppesim_cpu_ops = {
 	.ndo_uninit		= ppesim_cpu_uninit,
 	.ndo_open		= ppesim_open,
 	.ndo_stop		= ppesim_stop,
-	.ndo_start_xmit		= ppesim_cpu_xmit,
+	.ndo_start_xmit		= ppesim_xmit,
 	.ndo_get_stats64	= dev_get_tstats64,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
@@ -306,7 +382,7 @@ static const struct net_device_ops ppesim_wire_ops = {
 	.ndo_init		= ppesim_ndo_init,
 	.ndo_open		= ppesim_open,
 	.ndo_stop		= ppesim_stop,
-	.ndo_start_xmit		= ppesim_wire_xmit,
+	.ndo_start_xmit		= ppesim_xmit,
 	.ndo_get_stats64	= dev_get_tstats64,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
@@ -396,14 +472,7 @@ static struct net_device *ppesim_ndev_alloc(struct ppesim_port *port,
 	nd->wire = wire;
 	dev->netdev_ops = wire ? &ppesim_wire_ops : &ppesim_cpu_ops;
 	dev->ethtool_ops = &ppesim_ethtool_ops;
-	dev->priv_destructor = ppesim_ndev_destructor;
-	dev->priv_flags |= IFF_NO_QUEUE | IFF_LIVE_ADDR_CHANGE;
-	ppesim_netdev_set_lltx(dev);
-	dev->min_mtu = ETH_MIN_MTU;
-	dev->max_mtu = PPESIM_MAX_MTU;
-	dev->dev_port = port->hw_port;
-	eth_hw_addr_random(dev);
-	SET_NETDEV_DEV(dev, port->sim->dev);
+	ppesim_ndev_setup(dev, port->sim->dev, port->hw_port, PPESIM_MAX_MTU);
 	return dev;
 }
 
@@ -425,6 +494,10 @@ static struct ppesim_port *ppesim_port_alloc(struct ppesim *sim,
 	port->cpu = ppesim_ndev_alloc(port, name, false);
 	if (!port->cpu)
 		goto err_free_port;
+	/* the DSA switch finds its conduit by this node (ethernet = <&...>) */
+	device_set_node(&port->cpu->dev, sim->cfg.port_fwnode[hw_port]);
+	if (sim->cfg.conduit & BIT(hw_port))
+		return port;	/* its cable is the switch's CPU port */
 	port->wire = ppesim_ndev_alloc(port, wname, true);
 	if (!port->wire)
 		goto err_free_cpu;
@@ -440,7 +513,8 @@ err_free_port:
 
 static void ppesim_port_free(struct ppesim_port *port)
 {
-	free_netdev(port->wire);
+	if (port->wire)
+		free_netdev(port->wire);
 	free_netdev(port->cpu);
 	mutex_destroy(&port->ppe_lock);
 	kfree(port);
@@ -454,6 +528,8 @@ static int ppesim_port_register(struct ppesim_port *port)
 	if (err)
 		return err;
 	netif_carrier_off(port->cpu);
+	if (!port->wire)
+		return 0;
 	err = register_netdevice(port->wire);
 	if (err) {
 		unregister_netdevice(port->cpu);
@@ -482,7 +558,8 @@ void ppesim_ports_destroy(struct ppesim *sim)
 		if (!port || port->cpu->reg_state != NETREG_REGISTERED)
 			continue;
 		unregister_netdevice_queue(port->cpu, &kill);
-		unregister_netdevice_queue(port->wire, &kill);
+		if (port->wire)
+			unregister_netdevice_queue(port->wire, &kill);
 	}
 	unregister_netdevice_many(&kill);
 	rtnl_unlock();

@@ -28,13 +28,14 @@
 #define PPESIM_DT_LOG2		16	/* DT default: 65536 entries */
 #define PPESIM_MTU_DEFAULT	1500
 #define PPESIM_RMACS		16	/* PPE_CAPS.RMACS */
-/* largest L2 header the engine builds: MACs, two tags, PPPoE + PPP */
-#define PPESIM_L2_MAX		(ETH_HLEN + 2 * VLAN_HLEN + 8)
+/* largest L2 header the engine builds: MACs, switch tag, two tags, PPPoE + PPP */
+#define PPESIM_L2_MAX		(ETH_HLEN + MTK_TAG_LEN + 2 * VLAN_HLEN + 8)
 #define PPESIM_PORT_NAME_MAX	(IFNAMSIZ - sizeof("-wire"))
 
 struct dentry;
 struct openppe;
 struct ppesim;
+struct ppesim_switch;
 struct regmap;
 struct sk_buff;
 
@@ -44,12 +45,14 @@ struct sk_buff;
  * @mac_hi: PORT_MAC_HI
  * @mac_lo: PORT_MAC_LO
  * @mtu: PORT_MTU as written (0 = 1500)
+ * @tag: PORT_TAG.MODE (&enum ppesim_tag_mode)
  */
 struct ppesim_port_cfg {
 	u32 ctrl;
 	u32 mac_hi;
 	u32 mac_lo;
 	u32 mtu;
+	u32 tag;
 };
 
 /**
@@ -186,7 +189,11 @@ struct ppesim_engine {
  * @sim: the instance
  * @hw_port: hardware port number
  * @cpu: CPU-side netdev (what the router's stack uses)
- * @wire: wire peer (the far end of the cable; tests move it to a netns)
+ * @wire: wire peer (the far end of the cable; tests move it to a netns);
+ *	NULL for a conduit port, whose cable is a switch's CPU port
+ * @sw: the switch behind a conduit port, NULL while none is registered;
+ *	written by the switch (publish / unpublish + synchronize_net()), read
+ *	under RCU by the datapath
  * @ppe_lock: protects @ppe and @dying; ndo_setup_tc is not always
  *	called under RTNL
  * @ppe: plugin API handle, got lazily on the first ndo_setup_tc
@@ -198,6 +205,7 @@ struct ppesim_port {
 	unsigned int hw_port;
 	struct net_device *cpu;
 	struct net_device *wire;
+	struct ppesim_switch __rcu *sw;
 	struct mutex ppe_lock;	/* protects @ppe and @dying */
 	struct openppe *ppe;
 	bool dying;
@@ -210,7 +218,11 @@ struct ppesim_port {
  * @nports: number of hardware ports (PPE_CAPS.PORTS)
  * @max_log2: TBL_CAPS.MAX_LOG2
  * @present: bitmap of hardware ports that get netdevs
+ * @conduit: bitmap of ports wired to a switch's CPU port (no wire peer)
  * @names: CPU-side netdev names, by hardware port
+ * @port_fwnode: firmware node of each port (DT), given to its CPU-side
+ *	netdev so that a DSA switch can name it as its conduit; a reference
+ *	is held
  * @ppe_fwnode: fwnode of the PPE child (ports pass it to openppe_get())
  */
 struct ppesim_cfg {
@@ -218,7 +230,9 @@ struct ppesim_cfg {
 	unsigned int nports;
 	unsigned int max_log2;
 	unsigned long present;
+	unsigned long conduit;
 	char names[PORT_MAX][IFNAMSIZ];
+	struct fwnode_handle *port_fwnode[PORT_MAX];
 	struct fwnode_handle *ppe_fwnode;
 };
 
@@ -261,6 +275,8 @@ struct ppesim {
  * @nvlan: 802.1Q tags stripped (0..2)
  * @vid: their VIDs, outer first
  * @pppoe: a PPPoE session header was stripped
+ * @swtag: a switch tag was stripped (port in tag mode)
+ * @swport: its source switch port
  * @ipv6: IPv6 packet
  * @proto: IPPROTO_TCP or IPPROTO_UDP
  * @key: lookup key words w1..w11 (KEY_META.IPORT left 0)
@@ -273,6 +289,8 @@ struct ppesim_frame {
 	u8 nvlan;
 	u16 vid[2];
 	bool pppoe;
+	bool swtag;
+	u8 swport;
 	bool ipv6;
 	u8 proto;
 	u32 key[ENT_KEY_WORDS];
@@ -331,7 +349,7 @@ void ppesim_fw_boot(struct ppesim_engine *eng);
 
 /* parse.c */
 enum ppesim_punt ppesim_parse(const u8 *data, unsigned int len, bool pppoe_ok,
-			      struct ppesim_frame *f);
+			      u32 tag_mode, struct ppesim_frame *f);
 void ppesim_rewrite_l3(u8 *l3, const struct ppesim_frame *f, const u32 *w);
 unsigned int ppesim_l2_len(const u32 *w);
 unsigned int ppesim_build_l2(u8 *hdr, const u32 *w, const struct ppesim_frame *f);
@@ -340,6 +358,19 @@ unsigned int ppesim_build_l2(u8 *hdr, const u32 *w, const struct ppesim_frame *f
 int ppesim_ports_create(struct ppesim *sim);
 void ppesim_ports_destroy(struct ppesim *sim);
 bool ppesim_port_link_ok(struct ppesim *sim, unsigned int port);
+void ppesim_deliver(struct net_device *to, struct sk_buff *skb);
+int ppesim_ndo_init(struct net_device *dev);
+void ppesim_ndev_setup(struct net_device *dev, struct device *parent,
+		       unsigned int dev_port, unsigned int max_mtu);
+struct sk_buff *ppesim_flatten(struct sk_buff *skb);
+enum ppesim_verdict ppesim_port_input(struct ppesim_port *port,
+				      struct sk_buff *skb);
+
+/* switch.c (built with CONFIG_NET_DSA) */
+void ppesim_switch_from_cpu(struct ppesim_switch *sw, struct sk_buff *skb,
+			    bool fwd);
+int ppesim_switch_driver_register(void);
+void ppesim_switch_driver_unregister(void);
 
 /* dev.c */
 struct ppesim *ppesim_create(struct device *dev, const struct ppesim_cfg *cfg);

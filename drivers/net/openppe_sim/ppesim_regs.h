@@ -149,7 +149,20 @@ enum ppesim_punt {
 #define PORT_RX_BYTES			0x18
 #define PORT_TX_PKTS			0x20
 #define PORT_TX_BYTES			0x28
+#define PORT_TAG			0x30
+#define   PORT_TAG_MODE			GENMASK(1, 0)
 #define PORT_MAX			16
+
+/* PORT_TAG.MODE: the switch tag on the port's link (section 8) */
+enum ppesim_tag_mode {
+	PORT_TAG_NONE = 0,
+	PORT_TAG_MTK = 1,
+};
+
+/* 8.1/8.2 MediaTek switch tag */
+#define MTK_TAG_LEN			4
+#define   MTK_TAG_RX_SRC_PORT		GENMASK(2, 0)
+#define MTK_TAG_PORT_MAX		5	/* byte 1 is a bitmap of 0..5 */
 
 /* 3. Flow-table entry words */
 #define ENT_WORDS			32
@@ -160,7 +173,9 @@ enum ppesim_punt {
 #define   ENT_KEY_IPORT			GENMASK(3, 0)
 #define   ENT_KEY_VLAN_CNT		GENMASK(5, 4)
 #define   ENT_KEY_IPV6			BIT(6)
+#define   ENT_KEY_SW_TAGGED		BIT(7)
 #define   ENT_KEY_PROTO			GENMASK(15, 8)
+#define   ENT_KEY_SW_PORT		GENMASK(19, 16)
 #define ENT_KEY_VLAN			2
 #define   ENT_VID0			GENMASK(11, 0)
 #define   ENT_VID1			GENMASK(27, 16)
@@ -176,6 +191,8 @@ enum ppesim_punt {
 #define   ENT_EG_EPORT			GENMASK(3, 0)
 #define   ENT_EG_VLAN_CNT		GENMASK(5, 4)
 #define   ENT_EG_PPPOE			BIT(6)
+#define   ENT_EG_SW_TAG			BIT(7)
+#define   ENT_EG_SW_PORT		GENMASK(11, 8)
 #define ENT_EG_VLAN			22
 #define ENT_EG_PPPOE_SID		23
 #define   ENT_SID			GENMASK(15, 0)
@@ -272,5 +289,6 @@ static_assert(sizeof(struct ppesim_fw_hdr) == FW_HDR_LEN);
 #define FW_FEAT_VLAN			BIT(4)
 #define FW_FEAT_QINQ			BIT(5)
 #define FW_FEAT_PPPOE			BIT(6)
+#define FW_FEAT_DSA_MTK			BIT(7)
 
 #endif /* _PPESIM_REGS_H */

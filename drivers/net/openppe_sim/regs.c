@@ -41,6 +41,8 @@ static u32 ppesim_port_read(struct ppesim_engine *eng, unsigned int p,
 		return eng->port[p].mac_lo;
 	case PORT_MTU:
 		return eng->port[p].mtu;
+	case PORT_TAG:
+		return eng->port[p].tag;
 	case PORT_RX_PKTS ... PORT_RX_PKTS + 4:
 		return ppesim_cnt_read(c->rx_pkts, &eng->latch_port[p][0],
 				       hi, peek);
@@ -166,6 +168,9 @@ static void ppesim_port_write(struct ppesim_engine *eng, unsigned int p,
 		break;
 	case PORT_MTU:
 		eng->port[p].mtu = val;
+		break;
+	case PORT_TAG:
+		eng->port[p].tag = val & PORT_TAG_MODE;
 		break;
 	}
 }

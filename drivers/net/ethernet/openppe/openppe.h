@@ -54,7 +54,9 @@ enum openppe_entry_word {
 #define OPENPPE_KEY_META_IPORT		GENMASK(3, 0)
 #define OPENPPE_KEY_META_VLAN_CNT	GENMASK(5, 4)
 #define OPENPPE_KEY_META_IPV6		BIT(6)
+#define OPENPPE_KEY_META_SW_TAGGED	BIT(7)
 #define OPENPPE_KEY_META_PROTO		GENMASK(15, 8)
+#define OPENPPE_KEY_META_SW_PORT	GENMASK(19, 16)
 #define OPENPPE_VLAN_VID0		GENMASK(11, 0)
 #define OPENPPE_VLAN_VID1		GENMASK(27, 16)
 #define OPENPPE_PORTS_SPORT		GENMASK(15, 0)
@@ -62,6 +64,8 @@ enum openppe_entry_word {
 #define OPENPPE_EGRESS_EPORT		GENMASK(3, 0)
 #define OPENPPE_EGRESS_VLAN_CNT		GENMASK(5, 4)
 #define OPENPPE_EGRESS_PPPOE		BIT(6)
+#define OPENPPE_EGRESS_SW_TAG		BIT(7)
+#define OPENPPE_EGRESS_SW_PORT		GENMASK(11, 8)
 #define OPENPPE_EG_PPPOE_SID		GENMASK(15, 0)
 #define OPENPPE_MAC_HI			GENMASK(15, 0)
 #define OPENPPE_COUNTER_IDX		GENMASK(23, 0)
@@ -115,6 +119,7 @@ enum openppe_refusal {
 	OPENPPE_REFUSE_NO_MEMORY,
 	OPENPPE_REFUSE_ENGINE_ERROR,
 	OPENPPE_REFUSE_DUPLICATE,
+	OPENPPE_REFUSE_DSA_PORT,
 	OPENPPE_REFUSE_MAX,
 };
 
@@ -164,6 +169,10 @@ struct openppe_counters {
  *	(under &openppe.port_lock)
  * @mac: router MAC last programmed into PORT_MAC (under &openppe.port_lock)
  * @mtu: MTU last programmed into PORT_MTU (under &openppe.port_lock)
+ * @tag: PORT_TAG.MODE last programmed (&enum openppe_tag_mode): the port
+ *	is the conduit of a DSA switch whose tag the engine handles; written
+ *	under &openppe.port_lock with WRITE_ONCE(), read by the flow parser
+ *	with READ_ONCE()
  */
 struct openppe_port {
 	struct net_device __rcu *netdev;
@@ -171,6 +180,19 @@ struct openppe_port {
 	bool enabled;
 	u8 mac[ETH_ALEN];
 	u32 mtu;
+	u32 tag;
+};
+
+/**
+ * struct openppe_pref - where a flow enters or leaves the engine
+ * @port: engine (hardware) port
+ * @tagged: @port is a DSA conduit in tag mode and @swport the user port
+ * @swport: switch port number of the DSA user port (with @tagged)
+ */
+struct openppe_pref {
+	int port;
+	bool tagged;
+	u8 swport;
 };
 
 /**
@@ -444,6 +466,13 @@ int openppe_flow_replace(struct openppe *ppe, struct openppe_block *block,
 int openppe_flow_destroy(struct openppe *ppe, struct flow_cls_offload *cls);
 void openppe_flows_flush(struct openppe *ppe, struct openppe_block *block,
 			 int hw_port);
+void openppe_flows_flush_swport(struct openppe *ppe, int hw_port,
+				unsigned int swport);
+int openppe_dsa_pref(struct openppe *ppe, int port, unsigned int swport,
+		     bool egress, struct openppe_pref *ref);
+void openppe_entry_set_ports(struct openppe_hw_entry *e,
+			     const struct openppe_pref *in,
+			     const struct openppe_pref *eg);
 struct openppe_flow *openppe_flow_get(struct openppe *ppe, unsigned long cookie);
 void openppe_flow_put(struct openppe_flow *flow);
 int openppe_flows_init(struct openppe *ppe);

@@ -16,8 +16,10 @@
 #endif
 
 #include <linux/module.h>
+#include <linux/netdevice.h>
 #include <linux/slab.h>
 #include <net/devlink.h>
+#include <net/dsa.h>
 
 /* 6.12: <asm/unaligned.h> became <linux/unaligned.h> */
 #ifdef OPENPPE_HAVE_LINUX_UNALIGNED_H
@@ -121,5 +123,62 @@ openppe_devlink_info_driver_name_put(struct devlink_info_req *req,
 #define openppe_health_reporter_create(devlink, ops, priv)	\
 	devlink_health_reporter_create(devlink, ops, 0, priv)
 #endif
+
+/* 6.8 (or so): DSA's "master"/"slave" became "conduit"/"user" */
+#ifdef OPENPPE_HAVE_DSA_USER_DEV_CHECK
+#define openppe_dsa_user_dev_check(dev)		dsa_user_dev_check(dev)
+#else
+#define openppe_dsa_user_dev_check(dev)		dsa_slave_dev_check(dev)
+#endif
+
+#ifdef OPENPPE_HAVE_DSA_PORT_TO_CONDUIT
+#define openppe_dsa_port_to_conduit(dp)		dsa_port_to_conduit(dp)
+#else
+#define openppe_dsa_port_to_conduit(dp)		dsa_port_to_master(dp)
+#endif
+
+/**
+ * openppe_dsa_user_port() - the conduit and switch port of a DSA user port
+ * @dev: any netdev (RTNL or RCU held, so that it stays what it is)
+ * @conduit: set to the MAC (DSA conduit) the user port's frames go through
+ * @swport: set to the user port's number on its switch
+ *
+ * Return: 0; -ENODEV if @dev is not a DSA user port (or the kernel has no
+ * DSA); -EXDEV if its switch is not the one whose CPU port the conduit is
+ * wired to (a cascaded switch: the tag on the conduit names another port).
+ */
+static inline int openppe_dsa_user_port(struct net_device *dev,
+					struct net_device **conduit,
+					unsigned int *swport)
+{
+	struct dsa_port *dp;
+
+	if (!IS_ENABLED(CONFIG_NET_DSA) || !openppe_dsa_user_dev_check(dev))
+		return -ENODEV;
+	dp = dsa_port_from_netdev(dev);
+	if (IS_ERR(dp))
+		return -ENODEV;
+	if (dp->cpu_dp->ds != dp->ds)
+		return -EXDEV;
+	*conduit = openppe_dsa_port_to_conduit(dp);
+	*swport = dp->index;
+	return 0;
+}
+
+/**
+ * openppe_dsa_conduit_proto() - the DSA tag protocol of a conduit
+ * @dev: any netdev
+ *
+ * Return: the &enum dsa_tag_protocol of the switch whose conduit @dev is,
+ * or -1 if it is none.
+ */
+static inline int openppe_dsa_conduit_proto(const struct net_device *dev)
+{
+#if IS_ENABLED(CONFIG_NET_DSA)
+	if (netdev_uses_dsa(dev) && dev->dsa_ptr->tag_ops)
+		return dev->dsa_ptr->tag_ops->proto;
+#endif
+	return -1;
+}
 
 #endif /* _OPENPPE_COMPAT_H */

@@ -95,6 +95,26 @@ struct devlink_health_reporter *openppe_probe(struct devlink *devlink)
 	return devlink_health_reporter_create(devlink, &openppe_probe_ops, NULL);
 }
 
+#elif defined(OPENPPE_PROBE_DSA_USER_DEV_CHECK)
+/* 6.8 (DSA's renaming of "slave" to "user"): dsa_user_dev_check() */
+#include <net/dsa.h>
+
+bool openppe_probe(const struct net_device *dev);
+bool openppe_probe(const struct net_device *dev)
+{
+	return dsa_user_dev_check(dev);
+}
+
+#elif defined(OPENPPE_PROBE_DSA_PORT_TO_CONDUIT)
+/* 6.8 (DSA's renaming of "master" to "conduit"): dsa_port_to_conduit() */
+#include <net/dsa.h>
+
+struct net_device *openppe_probe(const struct dsa_port *dp);
+struct net_device *openppe_probe(const struct dsa_port *dp)
+{
+	return dsa_port_to_conduit(dp);
+}
+
 #else
 #error "openppe_compat_probes.c: no OPENPPE_PROBE_<name> given"
 #endif

@@ -76,6 +76,11 @@ static void openppe_seq_entry(struct seq_file *s, struct openppe *ppe,
 	if (FIELD_GET(OPENPPE_EGRESS_PPPOE, egress))
 		seq_printf(s, " pppoe %u", le32_get_bits(e->w[OPENPPE_W_EG_PPPOE],
 							 OPENPPE_EG_PPPOE_SID));
+	if (FIELD_GET(OPENPPE_KEY_META_SW_TAGGED, meta))
+		seq_printf(s, " sw_in %lu", FIELD_GET(OPENPPE_KEY_META_SW_PORT, meta));
+	if (FIELD_GET(OPENPPE_EGRESS_SW_TAG, egress))
+		seq_printf(s, " sw_out %lu",
+			   FIELD_GET(OPENPPE_EGRESS_SW_PORT, egress));
 	seq_printf(s, " dmac %04x%08x smac %04x%08x",
 		   openppe_w(e, OPENPPE_W_DMAC_HI), openppe_w(e, OPENPPE_W_DMAC_LO),
 		   openppe_w(e, OPENPPE_W_SMAC_HI), openppe_w(e, OPENPPE_W_SMAC_LO));
@@ -282,14 +287,15 @@ static int openppe_regs_show(struct seq_file *s, void *unused)
 				   openppe_dump_cnts[i].reg,
 				   openppe_dump_cnts[i].name, val64);
 	for (p = 0; p < ppe->nports; p++) {
-		u32 ctrl = 0, hi = 0, lo = 0, mtu = 0;
+		u32 ctrl = 0, hi = 0, lo = 0, mtu = 0, tag = 0;
 
 		regmap_read(ppe->regmap, OPENPPE_PORT_CTRL(p), &ctrl);
 		regmap_read(ppe->regmap, OPENPPE_PORT_MAC_HI(p), &hi);
 		regmap_read(ppe->regmap, OPENPPE_PORT_MAC_LO(p), &lo);
 		regmap_read(ppe->regmap, OPENPPE_PORT_MTU(p), &mtu);
-		seq_printf(s, "%#06x PORT%-2u CTRL %#x MAC %04x%08x MTU %u\n",
-			   OPENPPE_PORT_BASE(p), p, ctrl, hi, lo, mtu);
+		regmap_read(ppe->regmap, OPENPPE_PORT_TAG(p), &tag);
+		seq_printf(s, "%#06x PORT%-2u CTRL %#x MAC %04x%08x MTU %u TAG %u\n",
+			   OPENPPE_PORT_BASE(p), p, ctrl, hi, lo, mtu, tag);
 	}
 	for (i = 0; i < ppe->nrmacs; i++) {
 		u32 ctrl = 0, hi = 0, lo = 0;

@@ -1510,6 +1510,86 @@ static void openppe_test_ingress_netns(struct kunit *test)
 	dev_net_set(ctx->port[2], &init_net);
 }
 
+/* DSA user ports (hardware.md section 8): which ones the engine can address
+ * on a conduit port, how an entry names them, and that the conduit itself is
+ * no flow's device once it is in tag mode.
+ */
+static void openppe_test_dsa_ports(struct kunit *test)
+{
+	static const struct {
+		int port;
+		unsigned int swport;
+		bool egress;
+		int ret;
+	} cases[] = {
+		{ 1, 4, true, 0 },
+		{ 1, 5, true, 0 },
+		{ 1, 6, true, -ERANGE },	/* the tx bitmap is ports 0..5 */
+		{ 1, 7, false, 0 },		/* the rx field has 3 bits */
+		{ 1, 8, false, -ERANGE },
+		{ 2, 1, false, -EPROTONOSUPPORT },	/* not in tag mode */
+		{ 2, 1, true, -EPROTONOSUPPORT },
+	};
+	struct openppe_test_ctx *ctx = test->priv;
+	struct openppe_test_flow f = openppe_test_snat;
+	struct openppe_pref in, eg, ref;
+	struct openppe_hw_entry e = {};
+	enum openppe_refusal why;
+	struct flow_rule *rule;
+	unsigned int i;
+	int ret;
+
+	WRITE_ONCE(ctx->ppe->ports[1].tag, OPENPPE_TAG_MTK);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		memset(&ref, 0, sizeof(ref));
+		ret = openppe_dsa_pref(ctx->ppe, cases[i].port, cases[i].swport,
+				       cases[i].egress, &ref);
+		KUNIT_EXPECT_EQ_MSG(test, ret, cases[i].ret, "case %u", i);
+		if (ret)
+			continue;
+		KUNIT_EXPECT_EQ(test, ref.port, cases[i].port);
+		KUNIT_EXPECT_TRUE(test, ref.tagged);
+		KUNIT_EXPECT_EQ(test, ref.swport, cases[i].swport);
+	}
+
+	/* lan1 (user port 1) -> wan (user port 4), both behind port 1 */
+	e.w[OPENPPE_W_KEY_META] = le32_encode_bits(1, OPENPPE_KEY_META_VLAN_CNT) |
+				  le32_encode_bits(IPPROTO_TCP,
+						   OPENPPE_KEY_META_PROTO);
+	e.w[OPENPPE_W_EGRESS] = le32_encode_bits(1, OPENPPE_EGRESS_VLAN_CNT);
+	KUNIT_ASSERT_EQ(test, openppe_dsa_pref(ctx->ppe, 1, 1, false, &in), 0);
+	KUNIT_ASSERT_EQ(test, openppe_dsa_pref(ctx->ppe, 1, 4, true, &eg), 0);
+	openppe_entry_set_ports(&e, &in, &eg);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(e.w[OPENPPE_W_KEY_META]),
+			0x1U | 0x10U | 0x80U | IPPROTO_TCP << 8 | 0x1U << 16);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(e.w[OPENPPE_W_EGRESS]),
+			0x1U | 0x10U | 0x80U | 0x4U << 8);
+	KUNIT_EXPECT_TRUE(test, openppe_entry_features(&e) &
+				OPENPPE_FEAT_DSA_MTK);
+
+	/* and back to a plain port: the switch fields are cleared */
+	eg = (struct openppe_pref){ .port = 3 };
+	openppe_entry_set_ports(&e, &in, &eg);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(e.w[OPENPPE_W_EGRESS]), 0x3U | 0x10U);
+
+	/* the conduit (port 1, in tag mode) is no flow's ingress or egress */
+	f.iport = 1;
+	rule = openppe_test_rule(test, &f);
+	ret = openppe_flow_parse(ctx->ppe, rule, &e, &why, NULL);
+	kfree(rule);
+	KUNIT_EXPECT_EQ(test, ret, -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, why, OPENPPE_REFUSE_DSA_PORT);
+	f = openppe_test_snat;
+	f.iport = 2;
+	f.eport = 1;
+	rule = openppe_test_rule(test, &f);
+	ret = openppe_flow_parse(ctx->ppe, rule, &e, &why, NULL);
+	kfree(rule);
+	KUNIT_EXPECT_EQ(test, ret, -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, why, OPENPPE_REFUSE_DSA_PORT);
+	WRITE_ONCE(ctx->ppe->ports[1].tag, OPENPPE_TAG_NONE);
+}
+
 /* A port leaving a flowtable that other ports keep: the flows through it
  * leave the engine (nothing refreshes them any more), the others stay.
  */
@@ -2126,6 +2206,7 @@ static struct kunit_case openppe_engine_cases[] = {
 	KUNIT_CASE(openppe_test_move_failure),
 	KUNIT_CASE(openppe_test_duplicate_key),
 	KUNIT_CASE(openppe_test_ingress_netns),
+	KUNIT_CASE(openppe_test_dsa_ports),
 	KUNIT_CASE(openppe_test_port_leaves_flowtable),
 	KUNIT_CASE(openppe_test_refusal_backoff),
 	KUNIT_CASE(openppe_test_identify),

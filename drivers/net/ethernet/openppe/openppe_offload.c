@@ -60,6 +60,7 @@ static_assert(sizeof(OPENPPE_ALLOWED_KEYS) >=
  * @pppoe: a PPPoE session header is pushed
  * @pppoe_sid: its session id
  * @eport: egress hardware port, -1 before REDIRECT
+ * @eg: where the flow leaves: @eport, and the DSA user port behind it
  */
 struct openppe_parse {
 	struct openppe *ppe;
@@ -81,6 +82,7 @@ struct openppe_parse {
 	bool pppoe;
 	u16 pppoe_sid;
 	int eport;
+	struct openppe_pref eg;
 };
 
 static int openppe_refused(struct openppe_parse *ps,
@@ -212,6 +214,128 @@ static int openppe_port_by_dev(struct openppe *ppe,
 	return -ENOENT;
 }
 
+/**
+ * openppe_dsa_pref() - a DSA user port as the engine can address it
+ * @ppe: the PPE
+ * @port: engine port attached with the user port's conduit
+ * @swport: the user port's number on its switch
+ * @egress: the flow leaves through the user port (else enters)
+ * @ref: filled when the engine can address the user port
+ *
+ * The engine keys on the source user port and names the destination one in
+ * the switch tag (docs/hardware.md section 8), which it handles only on a
+ * conduit port in tag mode, and for the port numbers the tag can carry.
+ *
+ * Return: 0; -EPROTONOSUPPORT when @port is not in tag mode (the switch
+ * uses another tag, or the firmware lacks DSA_MTK); -ERANGE when the tag
+ * cannot name @swport.
+ */
+VISIBLE_IF_KUNIT int openppe_dsa_pref(struct openppe *ppe, int port,
+				      unsigned int swport, bool egress,
+				      struct openppe_pref *ref)
+{
+	if (READ_ONCE(ppe->ports[port].tag) != OPENPPE_TAG_MTK)
+		return -EPROTONOSUPPORT;
+	if (swport > (egress ? OPENPPE_MTK_TX_PORT_MAX : OPENPPE_MTK_RX_PORT_MAX))
+		return -ERANGE;
+	ref->port = port;
+	ref->tagged = true;
+	ref->swport = swport;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(openppe_dsa_pref);
+
+/* An attached port: on a conduit in tag mode every frame names a user port,
+ * so the conduit itself is no flow's device.
+ */
+static int openppe_pref_attached(struct openppe *ppe, int port,
+				 struct openppe_pref *ref)
+{
+	if (READ_ONCE(ppe->ports[port].tag) != OPENPPE_TAG_NONE)
+		return -EPROTONOSUPPORT;
+	ref->port = port;
+	ref->tagged = false;
+	ref->swport = 0;
+	return 0;
+}
+
+/* @dev is an attached port, or a DSA user port whose conduit is attached
+ * (caller in an RCU read-side section). Return: 0, -ENOENT (not this
+ * engine's) or why the engine cannot address the DSA port.
+ */
+static int openppe_port_resolve(struct openppe *ppe, struct net_device *dev,
+				bool egress, struct openppe_pref *ref)
+{
+	struct net_device *conduit;
+	unsigned int swport;
+	int p;
+
+	p = openppe_port_by_dev(ppe, dev);
+	if (p >= 0)
+		return openppe_pref_attached(ppe, p, ref);
+	switch (openppe_dsa_user_port(dev, &conduit, &swport)) {
+	case 0:
+		break;
+	case -EXDEV:
+		return -EXDEV;	/* behind a cascaded switch */
+	default:
+		return -ENOENT;
+	}
+	p = openppe_port_by_dev(ppe, conduit);
+	if (p < 0)
+		return -ENOENT;
+	return openppe_dsa_pref(ppe, p, swport, egress, ref);
+}
+
+/* the ingress device, by ifindex in @net (the flowtable's namespace) */
+static int openppe_ingress_resolve(struct openppe *ppe, struct net *net,
+				   int ifindex, struct openppe_pref *ref)
+{
+	struct net_device *dev;
+	int p, ret;
+
+	p = openppe_port_by_ifindex(ppe, net, ifindex);
+	if (p >= 0)
+		return openppe_pref_attached(ppe, p, ref);
+	rcu_read_lock();
+	dev = dev_get_by_index_rcu(net, ifindex);
+	ret = dev ? openppe_port_resolve(ppe, dev, false, ref) : -ENOENT;
+	rcu_read_unlock();
+	return ret;
+}
+
+/**
+ * openppe_entry_set_ports() - the ingress and egress fields of an entry
+ * @e: the entry
+ * @in: where the flow enters
+ * @eg: where it leaves
+ *
+ * Sets KEY_META.IPORT/SW_TAGGED/SW_PORT and EGRESS.EPORT/SW_TAG/SW_PORT,
+ * leaving the other fields of both words as they are.
+ */
+void openppe_entry_set_ports(struct openppe_hw_entry *e,
+			     const struct openppe_pref *in,
+			     const struct openppe_pref *eg)
+{
+	e->w[OPENPPE_W_KEY_META] &=
+		~cpu_to_le32(OPENPPE_KEY_META_IPORT | OPENPPE_KEY_META_SW_TAGGED |
+			     OPENPPE_KEY_META_SW_PORT);
+	e->w[OPENPPE_W_KEY_META] |=
+		le32_encode_bits(in->port, OPENPPE_KEY_META_IPORT) |
+		le32_encode_bits(in->tagged, OPENPPE_KEY_META_SW_TAGGED) |
+		le32_encode_bits(in->tagged ? in->swport : 0,
+				 OPENPPE_KEY_META_SW_PORT);
+	e->w[OPENPPE_W_EGRESS] &=
+		~cpu_to_le32(OPENPPE_EGRESS_EPORT | OPENPPE_EGRESS_SW_TAG |
+			     OPENPPE_EGRESS_SW_PORT);
+	e->w[OPENPPE_W_EGRESS] |=
+		le32_encode_bits(eg->port, OPENPPE_EGRESS_EPORT) |
+		le32_encode_bits(eg->tagged, OPENPPE_EGRESS_SW_TAG) |
+		le32_encode_bits(eg->tagged ? eg->swport : 0,
+				 OPENPPE_EGRESS_SW_PORT);
+}
+EXPORT_SYMBOL_IF_KUNIT(openppe_entry_set_ports);
+
 /* a MAC address as the _HI/_LO register and entry word pairs hold it */
 u32 openppe_mac_hi(const u8 *mac)
 {
@@ -254,6 +378,9 @@ u32 openppe_entry_features(const struct openppe_hw_entry *e)
 		feat |= OPENPPE_FEAT_QINQ;
 	if (le32_get_bits(e->w[OPENPPE_W_EGRESS], OPENPPE_EGRESS_PPPOE))
 		feat |= OPENPPE_FEAT_PPPOE;
+	if (le32_get_bits(e->w[OPENPPE_W_EGRESS], OPENPPE_EGRESS_SW_TAG) ||
+	    le32_get_bits(e->w[OPENPPE_W_KEY_META], OPENPPE_KEY_META_SW_TAGGED))
+		feat |= OPENPPE_FEAT_DSA_MTK;
 	return feat;
 }
 EXPORT_SYMBOL_IF_KUNIT(openppe_entry_features);
@@ -301,6 +428,8 @@ static int openppe_parse_mangle(struct openppe_parse *ps,
 static int openppe_parse_action(struct openppe_parse *ps,
 				const struct flow_action_entry *act)
 {
+	int ret;
+
 	switch (act->id) {
 	case FLOW_ACTION_MANGLE:
 		if (openppe_parse_mangle(ps, act))
@@ -342,10 +471,16 @@ static int openppe_parse_action(struct openppe_parse *ps,
 		if (ps->eport >= 0)
 			return openppe_refuse(ps, UNSUPPORTED,
 					      "more than one egress device");
-		ps->eport = openppe_port_by_dev(ps->ppe, act->dev);
-		if (ps->eport < 0)
+		rcu_read_lock();
+		ret = openppe_port_resolve(ps->ppe, act->dev, true, &ps->eg);
+		rcu_read_unlock();
+		if (ret == -ENOENT)
 			return openppe_refuse(ps, FOREIGN_PORT,
 					      "egress device is not a port of this engine");
+		if (ret)
+			return openppe_refuse(ps, DSA_PORT,
+					      "egress DSA port the engine cannot address (conduit not in tag mode, or port beyond the tag's range)");
+		ps->eport = ps->eg.port;
 		return 0;
 	default:
 		return openppe_refuse(ps, UNSUPPORTED, "action not supported");
@@ -460,7 +595,8 @@ int openppe_flow_parse(struct openppe *ppe, const struct flow_rule *rule,
 	struct flow_match_ports ports;
 	struct flow_match_meta meta;
 	u32 vid0 = 0, vid1 = 0, type;
-	int iport, nvlan, i, ret;
+	struct openppe_pref in;
+	int nvlan, i, ret;
 	bool nat;
 
 	memset(e, 0, sizeof(*e));
@@ -499,11 +635,16 @@ int openppe_flow_parse(struct openppe *ppe, const struct flow_rule *rule,
 		openppe_refuse(&ps, UNSUPPORTED, "no egress device");
 		goto out;
 	}
-	iport = openppe_port_by_ifindex(ppe, dev_net(out),
-					meta.key->ingress_ifindex);
-	if (iport < 0) {
-		openppe_refuse(&ps, FOREIGN_PORT,
-			       "ingress device is not a port of this engine");
+	ret = openppe_ingress_resolve(ppe, dev_net(out),
+				      meta.key->ingress_ifindex, &in);
+	if (ret == -ENOENT) {
+		ret = openppe_refuse(&ps, FOREIGN_PORT,
+				     "ingress device is not a port of this engine");
+		goto out;
+	}
+	if (ret) {
+		ret = openppe_refuse(&ps, DSA_PORT,
+				     "ingress DSA port the engine cannot address (conduit not in tag mode, or port beyond the tag's range)");
 		goto out;
 	}
 
@@ -580,7 +721,6 @@ int openppe_flow_parse(struct openppe *ppe, const struct flow_rule *rule,
 		le32_encode_bits(OPENPPE_STATE_BOUND, OPENPPE_INFO_STATE) |
 		le32_encode_bits(type, OPENPPE_INFO_TYPE);
 	e->w[OPENPPE_W_KEY_META] =
-		le32_encode_bits(iport, OPENPPE_KEY_META_IPORT) |
 		le32_encode_bits(nvlan, OPENPPE_KEY_META_VLAN_CNT) |
 		le32_encode_bits(ps.ipv6, OPENPPE_KEY_META_IPV6) |
 		le32_encode_bits(ps.proto, OPENPPE_KEY_META_PROTO);
@@ -606,9 +746,9 @@ int openppe_flow_parse(struct openppe *ppe, const struct flow_rule *rule,
 					 OPENPPE_PORTS_DPORT);
 	}
 	e->w[OPENPPE_W_EGRESS] =
-		le32_encode_bits(ps.eport, OPENPPE_EGRESS_EPORT) |
 		le32_encode_bits(ps.npush, OPENPPE_EGRESS_VLAN_CNT) |
 		le32_encode_bits(ps.pppoe, OPENPPE_EGRESS_PPPOE);
+	openppe_entry_set_ports(e, &in, &ps.eg);
 	/* the first push is the outer tag, VID0 */
 	e->w[OPENPPE_W_EG_VLAN] =
 		le32_encode_bits(ps.push_vid[0], OPENPPE_VLAN_VID0) |
@@ -987,17 +1127,30 @@ int openppe_flow_destroy(struct openppe *ppe, struct flow_cls_offload *cls)
 }
 EXPORT_SYMBOL_IF_KUNIT(openppe_flow_destroy);
 
+/* @swport: only flows through this DSA user port of @hw_port, or -1 */
 static bool openppe_flow_match(const struct openppe_flow *flow,
-			       const struct openppe_block *block, int hw_port)
+			       const struct openppe_block *block, int hw_port,
+			       int swport)
 {
+	__le32 meta = flow->entry.w[OPENPPE_W_KEY_META];
+	__le32 eg = flow->entry.w[OPENPPE_W_EGRESS];
+	bool in_match, eg_match;
+
 	if (block && flow->block != block)
 		return false;
 	if (hw_port < 0)
 		return true;
-	return le32_get_bits(flow->entry.w[OPENPPE_W_KEY_META],
-			     OPENPPE_KEY_META_IPORT) == hw_port ||
-	       le32_get_bits(flow->entry.w[OPENPPE_W_EGRESS],
-			     OPENPPE_EGRESS_EPORT) == hw_port;
+	in_match = le32_get_bits(meta, OPENPPE_KEY_META_IPORT) == hw_port;
+	eg_match = le32_get_bits(eg, OPENPPE_EGRESS_EPORT) == hw_port;
+	if (swport >= 0) {
+		in_match = in_match &&
+			   le32_get_bits(meta, OPENPPE_KEY_META_SW_TAGGED) &&
+			   le32_get_bits(meta, OPENPPE_KEY_META_SW_PORT) == swport;
+		eg_match = eg_match &&
+			   le32_get_bits(eg, OPENPPE_EGRESS_SW_TAG) &&
+			   le32_get_bits(eg, OPENPPE_EGRESS_SW_PORT) == swport;
+	}
+	return in_match || eg_match;
 }
 
 #define OPENPPE_FLUSH_BATCH	64
@@ -1009,7 +1162,7 @@ static bool openppe_flow_match(const struct openppe_flow *flow,
  */
 static unsigned int openppe_flows_flush_pass(struct openppe *ppe,
 					     struct openppe_block *block,
-					     int hw_port)
+					     int hw_port, int swport)
 {
 	struct openppe_flow *batch[OPENPPE_FLUSH_BATCH];
 	struct rhashtable_iter iter;
@@ -1037,7 +1190,7 @@ static unsigned int openppe_flows_flush_pass(struct openppe *ppe,
 				break;
 			}
 			scanned++;
-			if (openppe_flow_match(flow, block, hw_port) &&
+			if (openppe_flow_match(flow, block, hw_port, swport) &&
 			    refcount_inc_not_zero(&flow->ref))
 				batch[n++] = flow;
 		}
@@ -1072,10 +1225,27 @@ static unsigned int openppe_flows_flush_pass(struct openppe *ppe,
 void openppe_flows_flush(struct openppe *ppe, struct openppe_block *block,
 			 int hw_port)
 {
-	while (openppe_flows_flush_pass(ppe, block, hw_port))
+	while (openppe_flows_flush_pass(ppe, block, hw_port, -1))
 		;
 }
 EXPORT_SYMBOL_IF_KUNIT(openppe_flows_flush);
+
+/**
+ * openppe_flows_flush_swport() - remove the flows of one DSA user port
+ * @ppe: the PPE, life_lock read-held
+ * @hw_port: the engine port of the user port's conduit
+ * @swport: the user port's number on its switch
+ *
+ * Removes every flow entering or leaving through that user port (the
+ * port is going away), as openppe_flows_flush() does for a whole port.
+ */
+void openppe_flows_flush_swport(struct openppe *ppe, int hw_port,
+				unsigned int swport)
+{
+	while (openppe_flows_flush_pass(ppe, NULL, hw_port, swport))
+		;
+}
+EXPORT_SYMBOL_IF_KUNIT(openppe_flows_flush_swport);
 
 int openppe_flows_init(struct openppe *ppe)
 {

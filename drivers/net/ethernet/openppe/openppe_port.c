@@ -8,6 +8,7 @@
 #include <linux/regmap.h>
 
 #include "openppe.h"
+#include "openppe_compat.h"
 
 /* L3 devices stacked on one port that a walk of its uppers records */
 #define OPENPPE_UPPERS_MAX	16
@@ -64,13 +65,33 @@ static void openppe_uppers_walk(struct net_device *netdev,
 	rcu_read_unlock();
 }
 
+/* The tag mode a port's netdev asks for: the engine's MediaTek tag mode
+ * on the conduit of a DSA switch using that tag, when the firmware has it.
+ */
+static u32 openppe_port_tag_mode(struct openppe *ppe, struct net_device *netdev)
+{
+	if (openppe_dsa_conduit_proto(netdev) == DSA_TAG_PROTO_MTK &&
+	    (ppe->fw_features & OPENPPE_FEAT_DSA_MTK))
+		return OPENPPE_TAG_MTK;
+	return OPENPPE_TAG_NONE;
+}
+
 static int openppe_port_program(struct openppe *ppe, unsigned int p,
-				const u8 *mac, u32 mtu)
+				const u8 *mac, u32 mtu, u32 tag)
 {
 	struct openppe_port *port = &ppe->ports[p];
 	int ret = 0;
 
 	lockdep_assert_held(&ppe->port_lock);
+
+	/* hardware.md 8.3: the tag mode is set before PORT_CTRL.EN */
+	if (!port->enabled || tag != port->tag) {
+		ret = regmap_write(ppe->regmap, OPENPPE_PORT_TAG(p),
+				   FIELD_PREP(OPENPPE_PORT_TAG_MODE, tag));
+		if (ret)
+			return ret;
+		WRITE_ONCE(port->tag, tag);
+	}
 
 	if (!port->enabled || !ether_addr_equal(mac, port->mac)) {
 		ret = regmap_write(ppe->regmap, OPENPPE_PORT_MAC_HI(p),
@@ -118,7 +139,8 @@ int openppe_port_enable(struct openppe *ppe, unsigned int p,
 	ether_addr_copy(mac, netdev->dev_addr);
 	ppe->ports[p].enabled = false;
 	return openppe_port_program(ppe, p, mac,
-				    min(READ_ONCE(netdev->mtu), up.mtu));
+				    min(READ_ONCE(netdev->mtu), up.mtu),
+				    openppe_port_tag_mode(ppe, netdev));
 }
 
 /**
@@ -271,7 +293,8 @@ int openppe_ports_sync(struct openppe *ppe)
 		openppe_uppers_walk(netdev, &up);
 		ether_addr_copy(mac, netdev->dev_addr);
 		mtu = min(READ_ONCE(netdev->mtu), up.mtu);
-		ret = openppe_port_program(ppe, p, mac, mtu) ?: ret;
+		ret = openppe_port_program(ppe, p, mac, mtu,
+					   openppe_port_tag_mode(ppe, netdev)) ?: ret;
 		lost += up.dropped;
 		for (i = 0; i < up.n; i++)
 			if (!openppe_rmac_want(want, &n, ppe->nrmacs,
@@ -302,7 +325,9 @@ void openppe_port_disable(struct openppe *ppe, unsigned int p)
 	lockdep_assert_held(&ppe->port_lock);
 
 	regmap_write(ppe->regmap, OPENPPE_PORT_CTRL(p), 0);
+	regmap_write(ppe->regmap, OPENPPE_PORT_TAG(p), 0);
 	ppe->ports[p].enabled = false;
+	WRITE_ONCE(ppe->ports[p].tag, OPENPPE_TAG_NONE);
 	/* its bits leave the router MAC table */
 	openppe_ports_sync(ppe);
 }
@@ -324,6 +349,31 @@ static bool openppe_dev_is_ours(struct openppe *ppe, struct net_device *dev)
 	return ours;
 }
 
+/* A DSA user port of an attached conduit goes away: its flows leave the
+ * engine (nf_flow_table tears them down too, but the engine must not go on
+ * forwarding to a user port that is gone meanwhile).
+ */
+static void openppe_dsa_user_gone(struct openppe *ppe, struct net_device *dev)
+{
+	struct net_device *conduit;
+	unsigned int swport;
+	int p = -1;
+
+	if (openppe_dsa_user_port(dev, &conduit, &swport))
+		return;
+	rcu_read_lock();
+	for (p = ppe->nports - 1; p >= 0; p--)
+		if (rcu_dereference(ppe->ports[p].netdev) == conduit)
+			break;
+	rcu_read_unlock();
+	if (p < 0)
+		return;
+	down_read(&ppe->life_lock);
+	if (!ppe->dead)
+		openppe_flows_flush_swport(ppe, p, swport);
+	up_read(&ppe->life_lock);
+}
+
 static int openppe_netdev_event(struct notifier_block *nb,
 				unsigned long event, void *ptr)
 {
@@ -331,6 +381,9 @@ static int openppe_netdev_event(struct notifier_block *nb,
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 
 	switch (event) {
+	case NETDEV_UNREGISTER:
+		openppe_dsa_user_gone(ppe, dev);
+		return NOTIFY_DONE;
 	case NETDEV_CHANGEUPPER:	/* dev is the lower: a port or an upper */
 	case NETDEV_CHANGEADDR:
 	case NETDEV_CHANGEMTU:

@@ -70,7 +70,8 @@ enum openppe_fw_err {
 #define   OPENPPE_FEAT_VLAN			BIT(4)
 #define   OPENPPE_FEAT_QINQ			BIT(5)
 #define   OPENPPE_FEAT_PPPOE			BIT(6)
-#define   OPENPPE_FEAT_ALL			GENMASK(6, 0)
+#define   OPENPPE_FEAT_DSA_MTK			BIT(7)
+#define   OPENPPE_FEAT_ALL			GENMASK(7, 0)
 
 #define OPENPPE_TBL_BASE_LO			0x0040
 #define OPENPPE_TBL_BASE_HI			0x0044
@@ -153,8 +154,20 @@ enum openppe_punt_reason {
 #define OPENPPE_PORT_RX_BYTES(p)		(OPENPPE_PORT_BASE(p) + 0x18)
 #define OPENPPE_PORT_TX_PKTS(p)			(OPENPPE_PORT_BASE(p) + 0x20)
 #define OPENPPE_PORT_TX_BYTES(p)		(OPENPPE_PORT_BASE(p) + 0x28)
+#define OPENPPE_PORT_TAG(p)			(OPENPPE_PORT_BASE(p) + 0x30)
+#define   OPENPPE_PORT_TAG_MODE			GENMASK(1, 0)
 #define OPENPPE_PORTS_MAX			16
 
-#define OPENPPE_REG_LAST			OPENPPE_PORT_TX_BYTES(OPENPPE_PORTS_MAX - 1)
+/* PORT_TAG.MODE: the switch tag on a port's link (hardware.md section 8) */
+enum openppe_tag_mode {
+	OPENPPE_TAG_NONE = 0,
+	OPENPPE_TAG_MTK = 1,
+};
+
+/* switch ports the MediaTek tag can name: receive 3 bits, transmit bitmap */
+#define OPENPPE_MTK_RX_PORT_MAX			7
+#define OPENPPE_MTK_TX_PORT_MAX			5
+
+#define OPENPPE_REG_LAST			OPENPPE_PORT_TAG(OPENPPE_PORTS_MAX - 1)
 
 #endif /* _OPENPPE_REGS_H */

@@ -74,6 +74,7 @@ OPENPPE_CNT_ATTR(refused_table_full, refused[OPENPPE_REFUSE_TABLE_FULL]);
 OPENPPE_CNT_ATTR(refused_no_memory, refused[OPENPPE_REFUSE_NO_MEMORY]);
 OPENPPE_CNT_ATTR(refused_engine_error, refused[OPENPPE_REFUSE_ENGINE_ERROR]);
 OPENPPE_CNT_ATTR(refused_duplicate, refused[OPENPPE_REFUSE_DUPLICATE]);
+OPENPPE_CNT_ATTR(refused_dsa_port, refused[OPENPPE_REFUSE_DSA_PORT]);
 OPENPPE_CNT_ATTR(backoff_refusals, backoff_refusals);
 
 static ssize_t table_size_show(struct device *dev,
@@ -190,6 +191,7 @@ static struct attribute *openppe_attrs[] = {
 	&dev_attr_refused_no_memory.attr,
 	&dev_attr_refused_engine_error.attr,
 	&dev_attr_refused_duplicate.attr,
+	&dev_attr_refused_dsa_port.attr,
 	&dev_attr_backoff_refusals.attr,
 	&dev_attr_engine_lookups.attr,
 	&dev_attr_engine_hits.attr,
