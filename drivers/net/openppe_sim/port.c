@@ -115,7 +115,8 @@ static void ppesim_port_output(struct ppesim_port *port, struct sk_buff *skb,
 	}
 	rcu_read_lock();
 	sw = rcu_dereference(port->sw);
-	if (sw) {
+	/* only switch.c sets port->sw, and it is built with NET_DSA only */
+	if (IS_ENABLED(CONFIG_NET_DSA) && sw) {
 		ppesim_switch_from_cpu(sw, skb, fwd);
 	} else {
 		dev_core_stats_tx_dropped_inc(port->cpu);
