@@ -104,7 +104,8 @@ dsa_board()
 	check_err $? "the conduit has a wire peer"
 	[ "$(router_ppe_of lan1)" = "$ROUTER_PPE" ]
 	check_err $? "lan1 and wan do not lead to the same PPE"
-	log_info "wan, lan1..lan3 on conduit $CONDUIT (tagging $tag); PPE $(basename "$ROUTER_PPE"), firmware features $(router_ppe_stat fw_features)"
+	log_info "wan, lan1..lan3 on conduit $CONDUIT (tagging $tag);" \
+		"PPE $(basename "$ROUTER_PPE"), firmware features $(router_ppe_stat fw_features)"
 	log_test "DSA board: user ports on a tagged conduit, PPE found through them"
 }
 
@@ -137,10 +138,13 @@ cpu_path()
 	[ $((rx1 - rx0)) -ge 3 ]
 	check_err $? "lan1 received $((rx1 - rx0)) frames from the tagger"
 	[ $((punt1 - punt0)) -ge $((rx1 - rx0)) ]
-	check_err $? "the engine punted $((punt1 - punt0)) frames on $CONDUIT, lan1 received $((rx1 - rx0))"
+	check_err $? "the engine punted $((punt1 - punt0)) frames on $CONDUIT," \
+		"lan1 received $((rx1 - rx0))"
 	[ "${fwd:-x}" = 0 ]
 	check_err $? "the engine forwarded '$fwd' frames of lan1 with no flow bound"
-	log_info "before binding: lan1 received $((rx1 - rx0)) frames, the engine punted $((punt1 - punt0)) on $CONDUIT (port_disabled $(router_port_stat "$CONDUIT" punt_port_disabled)), forwarded $fwd"
+	log_info "before binding: lan1 received $((rx1 - rx0)) frames, the engine punted" \
+		"$((punt1 - punt0)) on $CONDUIT" \
+		"(port_disabled $(router_port_stat "$CONDUIT" punt_port_disabled)), forwarded $fwd"
 	log_test "CPU path through the DSA tagger before any flowtable binds"
 }
 
@@ -187,16 +191,20 @@ tcp_file()
 
 	# shellcheck disable=SC2086
 	router_wait_hw 60000 $ct
-	check_err $? "the TCP flow never became [HW_OFFLOAD] (refused_dsa_port $(router_ppe_stat refused_dsa_port), refused_foreign_port $(router_ppe_stat refused_foreign_port))"
+	check_err $? "the TCP flow never became [HW_OFFLOAD]" \
+		"(refused_dsa_port $(router_ppe_stat refused_dsa_port)," \
+		"refused_foreign_port $(router_ppe_stat refused_foreign_port))"
 	busywait 60000 file_complete "$out" 4096
 	check_err $? "the first 4 KiB did not arrive"
 	natport=$(router_ct_field_s reply dport "$ct")
 	flow_keys tcp "$LAN_IP:$sport $WAN_IP:$dport" "$WAN_IP:$dport $NAT_IP:$natport"
-	check_entries tcp ipv4_napt "$NAT_IP:$natport $WAN_IP:$dport" "$WAN_IP:$dport $LAN_IP:$sport"
+	check_entries tcp ipv4_napt "$NAT_IP:$natport $WAN_IP:$dport" \
+		"$WAN_IP:$dport $LAN_IP:$sport"
 	busywait 30000 flow_settled tcp
 	check_err $? "before the bulk: $(flow_describe)"
 	flow_snapshot tcp "$ct"
-	log_info "bound after orig ${P[rx_o]} / reply ${P[rx_r]} packets, of which the CPU saw orig ${P[cpu_o]} reply ${P[cpu_r]}"
+	log_info "bound after orig ${P[rx_o]} / reply ${P[rx_r]} packets," \
+		"of which the CPU saw orig ${P[cpu_o]} reply ${P[cpu_r]}"
 
 	touch "$ROUTER_TMP/go"
 	busywait 300000 file_complete "$out" $((kb * 1024))
@@ -213,7 +221,8 @@ tcp_file()
 	touch "$ROUTER_TMP/stop"
 	kill "$nc_pid" "$feed_pid" 2>/dev/null
 	[ "$RET" -eq 0 ] || router_dump
-	log_test "TCP file lan1 -> wan (DSA user ports), masquerade: bound, 0 packets to the CPU after bind, exact counters, sha256 equal"
+	log_test "TCP file lan1 -> wan (DSA user ports), masquerade: bound," \
+		"0 packets to the CPU after bind, exact counters, sha256 equal"
 }
 
 udp_stream()
@@ -223,7 +232,8 @@ udp_stream()
 	check_err $? "cannot load the offload ruleset"
 	udp_flow udp ipv4_napt "$HL lan1-wire lan1" "$HW wan-wire wan" \
 		"$LAN_IP 40003" "$WAN_IP 5201" "$WAN_IP 5201" "$NAT_IP"
-	log_test "UDP lan1 -> wan (DSA user ports), masquerade: bound, 0 datagrams to the CPU after bind, exact counters, none lost"
+	log_test "UDP lan1 -> wan (DSA user ports), masquerade: bound," \
+		"0 datagrams to the CPU after bind, exact counters, none lost"
 }
 
 entries_gone()
@@ -240,7 +250,8 @@ dsa_entries()
 	check_err $? "cannot load the offload ruleset"
 	regs=$(router_ppe_dfs)/regs
 	grep -Eq "PORT0 +CTRL 0x1 .* TAG 1$" "$regs"
-	check_err $? "$CONDUIT (engine port 0) is not enabled in tag mode: $(grep -E 'PORT0 ' "$regs")"
+	check_err $? "$CONDUIT (engine port 0) is not enabled in tag mode:" \
+		"$(grep -E 'PORT0 ' "$regs")"
 	# the UDP flow stays (flow timeouts are 600 s): lan1 -> wan keys
 	# user port 1 and names 4, its reply the other way round
 	n_out=$(grep -c ' sw_in 1 sw_out 4 ' "$(router_ppe_dfs)/table")
@@ -249,15 +260,22 @@ dsa_entries()
 	check_err $? "entries lan1 -> wan: $n_out, wan -> lan1: $n_in (expected at least one each)"
 	refused=$(router_ppe_stat refused_dsa_port)
 	[ "$refused" = 0 ] && [ "$(router_ppe_stat refused_foreign_port)" = 0 ]
-	check_err $? "flows refused: dsa_port $refused, foreign_port $(router_ppe_stat refused_foreign_port)"
-	log_info "$CONDUIT in tag mode; entries lan1 -> wan (sw_in 1 sw_out 4): $n_out, wan -> lan1 (sw_in 4 sw_out 1): $n_in; lan1 fwd_rx $(router_port_stat lan1 fwd_rx_packets) fwd_tx $(router_port_stat lan1 fwd_tx_packets), wan fwd_rx $(router_port_stat wan fwd_rx_packets) fwd_tx $(router_port_stat wan fwd_tx_packets)"
+	check_err $? "flows refused: dsa_port $refused," \
+		"foreign_port $(router_ppe_stat refused_foreign_port)"
+	log_info "$CONDUIT in tag mode; entries lan1 -> wan (sw_in 1 sw_out 4): $n_out," \
+		"wan -> lan1 (sw_in 4 sw_out 1): $n_in;" \
+		"lan1 fwd_rx $(router_port_stat lan1 fwd_rx_packets)" \
+		"fwd_tx $(router_port_stat lan1 fwd_tx_packets)," \
+		"wan fwd_rx $(router_port_stat wan fwd_rx_packets)" \
+		"fwd_tx $(router_port_stat wan fwd_tx_packets)"
 
 	router_nft_del
 	RULESET=
 	busywait 30000 entries_gone
 	check_err $? "$(router_entries) entries left after the flowtable was deleted"
 	[ "$RET" -eq 0 ] || router_dump
-	log_test "DSA entries: conduit in tag mode, source and destination user ports in the entries, none refused, flushed at unbind"
+	log_test "DSA entries: conduit in tag mode, source and destination user ports" \
+		"in the entries, none refused, flushed at unbind"
 }
 
 lan1_back()
