@@ -4,10 +4,12 @@
 #
 # Order: test kernel; static gates (checkpatch --strict, W=1, sparse, W=1 and
 # sparse on the other kernels of kernels.conf, dtc, dt-schema); builds (out of
-# tree, grafted =m and =y, firmware, guest); the runner's own tests; KUnit in
-# the guest; every tests/selftests/*.sh in its own guest boot, in two lanes of
-# guests (this includes the kernel's netfilter/nft_flowtable.sh, which starts
-# the second lane and is reported last).
+# tree, firmware, guest, the other kernels' guests); then, with the second
+# lane of guests running, the patch series (grafted =m and =y) and packaging;
+# the runner's own tests; KUnit in the guest (modules, the =y kernel, the
+# big-endian kernel); every tests/selftests/*.sh in its own guest boot, in two
+# lanes of guests (the kernel's nft_flowtable.sh starts the second lane and is
+# reported last).
 # The KTAP stream is kept in build/check/results.ktap; results nested under a
 # stage (KUnit cases, selftest cases) count individually in the summary.
 # Exit status: 0 if nothing failed.
