@@ -117,7 +117,7 @@ tcp_exchange()
 	src=$(router_file 64) || return 1
 	router_nc_server "$HW" 5009 "$out" || return 1
 	ip netns exec "$HL" timeout 60 nc -N "$WAN_IP" 5009 <"$src" || return 1
-	busywait 30000 file_complete "$out" $((64 * 1024)) || return 1
+	busywait 30000 router_file_complete "$out" $((64 * 1024)) || return 1
 	[ "$(router_sha "$src")" = "$(router_sha "$out")" ]
 }
 
@@ -148,21 +148,6 @@ cpu_path()
 	log_test "CPU path through the DSA tagger before any flowtable binds"
 }
 
-file_complete()
-{
-	[ "$(stat -c %s "$1" 2>/dev/null)" = "$2" ]
-}
-
-# feed FILE GO STOP: the first 4 KiB of FILE; the rest once GO exists; then
-# hold the connection open until STOP exists (its counters stay readable)
-feed()
-{
-	head -c 4096 "$1"
-	busywait 600000 test -e "$2"
-	tail -c +4097 "$1"
-	busywait 600000 test -e "$3"
-}
-
 tcp_file()
 {
 	local sport=40001 dport=5001 kb=1024 ct="-p tcp --sport 40001 --dport 5001"
@@ -186,7 +171,7 @@ tcp_file()
 	router_nc_server "$HW" "$dport" "$out"
 	check_err $? "nc server did not start"
 	mkfifo "$fifo"
-	router_bg feed_pid feed "$src" "$ROUTER_TMP/go" "$ROUTER_TMP/stop" 1<>"$fifo"
+	router_bg feed_pid router_feed "$src" "$ROUTER_TMP/go" "$ROUTER_TMP/stop" 1<>"$fifo"
 	router_bg nc_pid ip netns exec "$HL" nc -p "$sport" "$WAN_IP" "$dport" <>"$fifo"
 
 	# shellcheck disable=SC2086
@@ -194,7 +179,7 @@ tcp_file()
 	check_err $? "the TCP flow never became [HW_OFFLOAD]" \
 		"(refused_dsa_port $(router_ppe_stat refused_dsa_port)," \
 		"refused_foreign_port $(router_ppe_stat refused_foreign_port))"
-	busywait 60000 file_complete "$out" 4096
+	busywait 60000 router_file_complete "$out" 4096
 	check_err $? "the first 4 KiB did not arrive"
 	natport=$(router_ct_field_s reply dport "$ct")
 	flow_keys tcp "$LAN_IP:$sport $WAN_IP:$dport" "$WAN_IP:$dport $NAT_IP:$natport"
@@ -207,7 +192,7 @@ tcp_file()
 		"of which the CPU saw orig ${P[cpu_o]} reply ${P[cpu_r]}"
 
 	touch "$ROUTER_TMP/go"
-	busywait 300000 file_complete "$out" $((kb * 1024))
+	busywait 300000 router_file_complete "$out" $((kb * 1024))
 	check_err $? "the file did not arrive: $(stat -c %s "$out") of $((kb * 1024)) bytes"
 	[ "$(router_sha "$src")" = "$(router_sha "$out")" ]
 	check_err $? "the file arrived corrupted (sha256 differs)"

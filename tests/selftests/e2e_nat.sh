@@ -59,21 +59,6 @@ setup()
 	ip netns exec "$HL" ping -q -c 1 -W 5 "$WAN_IP" >/dev/null || exit "$ksft_fail"
 }
 
-file_complete()
-{
-	[ "$(stat -c %s "$1" 2>/dev/null)" = "$2" ]
-}
-
-# feed FILE GO STOP: the first 4 KiB of FILE; the rest once GO exists; then
-# hold the connection open until STOP exists (its counters stay readable)
-feed()
-{
-	head -c 4096 "$1"
-	busywait 600000 test -e "$2"
-	tail -c +4097 "$1"
-	busywait 600000 test -e "$3"
-}
-
 # A TCP connection carrying a file: its first 4 KiB set it up and it gets
 # bound; the rest of the file must then pass without a packet reaching the
 # CPU or the forward chain.
@@ -106,13 +91,13 @@ tcp_file()
 	mkfifo "$fifo"
 	# both ends open the fifo read-write: neither open blocks, and a
 	# stuck nc can only block the feeder, never the test
-	router_bg feed_pid feed "$src" "$ROUTER_TMP/go" "$ROUTER_TMP/stop" 1<>"$fifo"
+	router_bg feed_pid router_feed "$src" "$ROUTER_TMP/go" "$ROUTER_TMP/stop" 1<>"$fifo"
 	router_bg nc_pid ip netns exec "$HL" nc -p "$sport" "$WAN_IP" "$dport" <>"$fifo"
 
 	# shellcheck disable=SC2086
 	router_wait_hw 60000 $ct
 	check_err $? "the TCP flow never became [HW_OFFLOAD]"
-	busywait 60000 file_complete "$out" 4096
+	busywait 60000 router_file_complete "$out" 4096
 	check_err $? "the first 4 KiB did not arrive"
 	natport=$(router_ct_field_s reply dport "$ct")
 	flow_keys tcp "$LAN_IP:$sport $WAN_IP:$dport" "$WAN_IP:$dport $NAT_IP:$natport"
@@ -125,7 +110,7 @@ tcp_file()
 		"of which the CPU saw orig ${P[cpu_o]} reply ${P[cpu_r]}"
 
 	touch "$ROUTER_TMP/go"
-	busywait 300000 file_complete "$out" $((kb * 1024))
+	busywait 300000 router_file_complete "$out" $((kb * 1024))
 	check_err $? "the file did not arrive: $(stat -c %s "$out") of $((kb * 1024)) bytes"
 	[ "$(router_sha "$src")" = "$(router_sha "$out")" ]
 	check_err $? "the file arrived corrupted (sha256 differs)"
