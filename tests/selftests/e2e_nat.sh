@@ -221,7 +221,7 @@ tcp_iperf()
 	wait "$pid"
 	check_err $? "iperf3 TCP failed: $(tail -n 1 "$log.client")"
 	busywait 30000 router_tcp_idle "$HW" "$dport"
-	check_err $? "the iperf3 connections did not close"
+	check_err $? "the iperf3 connections did not close: $(router_tcp_states "$HW" "$dport")"
 	busywait 10000 iperf_settled "$hits0"
 	check_err $? "engine_hits grew by $((hits1 - hits0)), the CPU saw $cpu," \
 		"$rx packets arrived; softnet drops $(router_softnet_drops)"
