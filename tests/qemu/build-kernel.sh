@@ -4,11 +4,12 @@
 #
 # usage: [KVER=6.12] build-kernel.sh    (KVER: a kernel of tests/qemu/kernels.conf,
 #                                        default the board kernel)
-# Recipe: arm64 allnoconfig + tests/qemu/kernel.config, then Image and modules
+# Recipe: arm64 allnoconfig + tests/qemu/kernel.config (+ kernel-secondary.config
+# for a secondary kernel), then Image and modules
 # (which includes modules_prepare and Module.symvers, so out-of-tree modules build
 # with `make -C $KDIR M=...`). The result is cached under
 # $OPENPPE_CACHE/kernel/<KVER>-<key>, the key hashing the source package and its
-# pinned version, the fragment and this script. A new key starts from a copy of
+# pinned version, the fragments and this script. A new key starts from a copy of
 # the newest previous build of the same KVER: kbuild tracks every object's config
 # dependencies, so only what the change touches recompiles. A build of another
 # kernel is never a seed (every object would rebuild, after a long copy) and
@@ -19,7 +20,7 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-FRAG=$REPO/tests/qemu/kernel.config
+mapfile -t FRAGS < <(kernel_fragments)
 key=$(kernel_key)
 out=$(kdir)
 
@@ -38,22 +39,35 @@ mkdir -p "$OPENPPE_CACHE/src" "$OPENPPE_CACHE/kernel"
 exec 9>"$OPENPPE_CACHE/kernel/.lock"
 flock 9
 
-# Every option the fragment sets must survive olddefconfig: a silently dropped
-# KASAN or lockdep would make every run meaningless. One fragment serves every
-# kernel of kernels.conf; an option that some of them do not have (renamed,
-# or merged into another) is preceded by a line "# if-defined: WHY", and only
-# then may it be missing, and only from a kernel whose Kconfig does not
-# define the symbol at all. A rename is two options, each marked.
+# Every option the fragments set must survive olddefconfig: a silently
+# dropped KASAN or lockdep would make every run meaningless. One fragment
+# serves every kernel of kernels.conf (kernel-secondary.config, merged after
+# it on the secondary kernels, overrides some of its values: the last value
+# of an option is the one checked); an option that some of them do not have
+# (renamed, or merged into another) is preceded by a line "# if-defined:
+# WHY", and only then may it be missing, and only from a kernel whose Kconfig
+# does not define the symbol at all. A rename is two options, each marked.
 verify_config() {
-	local cfg=$1 bad=0 line sym val why=
-	while IFS= read -r line; do
-		line=${line#"${line%%[![:space:]]*}"}
-		case $line in
-		"# if-defined:"*) why=${line#"# if-defined:"}; continue ;;
-		CONFIG_*=*) sym=${line%%=*}; val=${line#*=} ;;
-		"# CONFIG_"*" is not set") sym=${line#\# }; sym=${sym%% *}; val=n ;;
-		*) why=; continue ;;
-		esac
+	local cfg=$1 bad=0 line sym val why= frag
+	local -A want=() marked=()
+	local -a order=()
+	for frag in "${FRAGS[@]}"; do
+		while IFS= read -r line; do
+			line=${line#"${line%%[![:space:]]*}"}
+			case $line in
+			"# if-defined:"*) why=${line#"# if-defined:"}; continue ;;
+			CONFIG_*=*) sym=${line%%=*}; val=${line#*=} ;;
+			"# CONFIG_"*" is not set") sym=${line#\# }; sym=${sym%% *}; val=n ;;
+			*) why=; continue ;;
+			esac
+			[ -n "${want[$sym]+set}" ] || order+=("$sym")
+			want[$sym]=$val
+			marked[$sym]=$why
+			why=
+		done <"$frag"
+	done
+	for sym in "${order[@]}"; do
+		val=${want[$sym]} why=${marked[$sym]}
 		if [ -n "$why" ] && ! kconfig_defines "${sym#CONFIG_}"; then
 			log "fragment: $sym: not in this kernel's Kconfig, as marked:$why"
 		elif [ "$val" = n ]; then
@@ -65,8 +79,7 @@ verify_config() {
 			log "fragment: $sym=$val not in the final config ($(grep "^$sym=\|^# $sym is" "$cfg" || echo unset))"
 			bad=1
 		fi
-		why=
-	done <"$FRAG"
+	done
 	return "$bad"
 }
 
@@ -78,7 +91,7 @@ kconfig_defines() {
 build() {
 	local out=$1
 	make -C "$KSRC" O="$out" allnoconfig
-	"$KSRC/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$FRAG"
+	"$KSRC/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "${FRAGS[@]}"
 	make -C "$KSRC" O="$out" olddefconfig
 	verify_config "$out/.config" || { log "config fragment not applied"; return 1; }
 	make -C "$KSRC" O="$out" -j"$JOBS" Image modules

@@ -55,11 +55,20 @@ sha256() { sha256sum | cut -d' ' -f1; }
 # the builder itself (a changed recipe must not silently reuse an old tree).
 # Build directories are named KVER-KEY, so each kernel's builds are told apart.
 kernel_key() {
+	local f
+
 	{
 		printf 'src %s %s\n' "$KSRC_PKG" "$KSRC_VERSION"
-		cat "$REPO/tests/qemu/kernel.config"
+		for f in $(kernel_fragments); do cat "$f"; done
 		cat "$REPO/tests/qemu/build-kernel.sh"
 	} | sha256 | cut -c1-16
+}
+
+# kernel_fragments: the config fragments of KVER's test kernel, in merge order
+# (the secondary kernels' lighter settings last)
+kernel_fragments() {
+	echo "$REPO/tests/qemu/kernel.config"
+	[ "$KSRC_ROLE" = board ] || echo "$REPO/tests/qemu/kernel-secondary.config"
 }
 
 kdir() { printf '%s/kernel/%s-%s\n' "$OPENPPE_CACHE" "$KVER" "$(kernel_key)"; }
