@@ -2,14 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make check`: every gate and test of openppe, one KTAP stream, one summary line.
 #
-# Order: test kernel; static gates (checkpatch --strict, W=1, sparse, W=1 and
-# sparse on the other kernels of kernels.conf, dtc, dt-schema); builds (out of
-# tree, firmware, guest, the other kernels' guests); then, with the second
-# lane of guests running, the patch series (grafted =m and =y) and packaging;
-# the runner's own tests; KUnit in the guest (modules, the =y kernel, the
-# big-endian kernel); every tests/selftests/*.sh in its own guest boot, in two
-# lanes of guests (the kernel's nft_flowtable.sh starts the second lane and is
-# reported last).
+# Order: test kernel; static gates (checkpatch --strict on every kernel, W=1,
+# sparse, dtc, dt-schema); builds (out of tree, firmware, guest); then the
+# other kernels of kernels.conf are prepared in the background (kernel, W=1
+# and sparse, guest) and, with the second lane of guests running, the patch
+# series (grafted =m and =y) and packaging;
+# the runner's own tests; KUnit in the guest (modules, the =y kernel); every
+# tests/selftests/*.sh in its own guest boot, in two lanes of guests (the
+# kernel's nft_flowtable.sh starts the second lane and is reported last), the
+# other kernels' KUnit and core set and the big-endian kernel's built-in KUnit
+# in the same lanes once their kernels are ready.
 # The KTAP stream is kept in build/check/results.ktap; results nested under a
 # stage (KUnit cases, selftest cases) count individually in the summary.
 # Exit status: 0 if nothing failed.
@@ -224,42 +226,6 @@ for gate in "W=1 build|w1|W=1" "sparse|sparse|C=2"; do
 	fi
 done
 
-# The other kernels of kernels.conf: the drivers must build warning-free on
-# each (W=1, then sparse), through the compat probes; one result per kernel.
-# A kernel not yet in the cache is built first (10-20 minutes each).
-stage "static gates: W=1 and sparse (C=2) on the other kernels"
-declare -A other_kdir=()	# KVER -> its KDIR, for the kernels that built
-for k in "${other_kvers[@]}"; do
-	name="W=1 and sparse on $k: no warnings"
-	if ! have_drivers; then
-		result skip "$name" "no driver Makefile yet"
-		continue
-	fi
-	t0=$SECONDS
-	if ! kd=$(KVER=$k "$REPO/tests/qemu/build-kernel.sh" 2>"$CHECK/kernel-$k.log"); then
-		result fail "$name" "the $k kernel did not build:"
-		diag_file "$CHECK/kernel-$k.log" 30
-		continue
-	fi
-	t1=$SECONDS
-	other_kdir[$k]=$kd
-	for pass in W=1 C=2; do
-		log=$CHECK/${pass%=*}-$k.log
-		if ! why=$(KVER=$k KDIR=$kd modules_gate "$CHECK/w1-$k" "$log" "$pass"); then
-			gate_fail "$name" "$pass: $why" "$log"
-			continue 2
-		fi
-	done
-	diag "$k: kernel $((t1 - t0))s, W=1 and sparse $((SECONDS - t1))s"
-	# A kernel may refuse the host's sparse (7.x wants one that knows
-	# __typeof_unqual__; Debian's 0.6.4 does not): then nothing was checked.
-	if ! grep -q '^ *CHECK ' "$CHECK/C-$k.log"; then
-		result skip "$name" "W=1 clean; sparse did not run: $(grep -o 'C=2 specified.*' "$CHECK/C-$k.log" | head -n1)"
-		continue
-	fi
-	result pass "$name (kernel $(cat "$kd/include/config/kernel.release"))"
-done
-
 dts_cpp() {	# dts_cpp IN OUT: preprocess like kbuild does for .dts
 	cpp -nostdinc -undef -x assembler-with-cpp -D__DTS__ -I "$(dirname "$1")" \
 		-I "$REPO/dts" -I "$KSRC/scripts/dtc/include-prefixes" -o "$2" "$1"
@@ -414,24 +380,153 @@ else
 	guest_ok=0
 fi
 
-# The other kernels boot too (KUnit and the core end-to-end set of
-# tests/qemu/core-tests): their modules and initramfs, under build/kver/KVER.
-other_guest=()
-for k in "${other_kvers[@]}"; do
-	name="build: modules and guest initramfs for $k"
-	if [ -z "${other_kdir[$k]:-}" ]; then
-		result fail "$name" "no $k kernel (see its W=1 result)"
-		continue
+# The other kernels of kernels.conf are prepared in the background from here
+# on, while the board's guests run: each one's kernel (built first if the
+# cache lacks it, 10-20 minutes, at the lowest priority so the guests beside
+# it keep their pace), the drivers' W=1 and sparse gates against it (they
+# must build warning-free through the compat probes) and its modules and
+# guest initramfs (under build/kver/KVER). Its state file says when its
+# guests can boot (ready) or never will (failed); the lanes take its jobs
+# (KUnit and the core set of tests/qemu/core-tests) from then on. Its
+# results are recorded, then reported after the lanes (report_other).
+# On a warm cache this takes a few minutes; on a bare machine it moves the
+# secondary kernels' builds off the critical path.
+
+# other_rec KVER pass|fail|skip|diag NAME [REASON [LOG]]: one result (or a
+# diagnostic line, NAME) of KVER's preparation, and the log whose end shows
+# why
+other_rec() {
+	local k=$1
+	shift
+	printf '%s\t%s\t%s\t%s\n' "$1" "$2" "${3:-}" "${4:-}" >>"$CHECK/other-$k.results"
+}
+
+# prepare_other KVER: everything KVER's guests need, then its state file
+prepare_other() {
+	local k=$1 kd t0 t1 pass log why name="W=1 and sparse on $1: no warnings"
+	local guest="build: modules and guest initramfs for $1"
+
+	t0=$SECONDS
+	if ! kd=$(KVER=$k nice -n 19 "$REPO/tests/qemu/build-kernel.sh" 2>"$CHECK/kernel-$k.log"); then
+		other_rec "$k" fail "$name" "the $k kernel did not build:" "$CHECK/kernel-$k.log"
+		other_rec "$k" fail "$guest" "no $k kernel"
+		echo failed >"$CHECK/other-$k.state"
+		return
 	fi
-	if KVER=$k KDIR=${other_kdir[$k]} "$REPO/tests/qemu/build-modules.sh" >"$CHECK/guest-$k.log" 2>&1 &&
-	   KVER=$k KDIR=${other_kdir[$k]} "$REPO/tests/qemu/build-initramfs.sh" >>"$CHECK/guest-$k.log" 2>&1; then
-		result pass "$name"
-		other_guest+=("$k")
+	t1=$SECONDS
+	echo "$kd" >"$CHECK/other-$k.kdir"
+	for pass in W=1 C=2; do
+		log=$CHECK/${pass%=*}-$k.log
+		if ! why=$(KVER=$k KDIR=$kd modules_gate "$CHECK/w1-$k" "$log" "$pass"); then
+			[ -s "$log.warn" ] && log=$log.warn
+			other_rec "$k" fail "$name" "$pass: $why" "$log"
+			break
+		fi
+	done
+	if [ -z "${why:-}" ]; then
+		other_rec "$k" diag "$k: kernel $((t1 - t0))s, W=1 and sparse $((SECONDS - t1))s"
+		# A kernel may refuse the host's sparse (7.x wants one that knows
+		# __typeof_unqual__; Debian's 0.6.4 does not): then nothing was checked.
+		if ! grep -q '^ *CHECK ' "$CHECK/C-$k.log"; then
+			other_rec "$k" skip "$name" "W=1 clean; sparse did not run: $(grep -o 'C=2 specified.*' "$CHECK/C-$k.log" | head -n1)"
+		else
+			other_rec "$k" pass "$name (kernel $(cat "$kd/include/config/kernel.release"))"
+		fi
+	fi
+	if KVER=$k KDIR=$kd "$REPO/tests/qemu/build-modules.sh" >"$CHECK/guest-$k.log" 2>&1 &&
+	   KVER=$k KDIR=$kd "$REPO/tests/qemu/build-initramfs.sh" >>"$CHECK/guest-$k.log" 2>&1; then
+		other_rec "$k" pass "$guest"
+		echo ready >"$CHECK/other-$k.state"
 	else
-		result fail "$name"
-		diag_file "$CHECK/guest-$k.log" 30
+		other_rec "$k" fail "$guest" "" "$CHECK/guest-$k.log"
+		echo failed >"$CHECK/other-$k.state"
 	fi
-done
+}
+
+# prepare_cross TARGET: the cross kernel with openppe built in
+# (build-cross.sh: the board kernel's source and the series, in a series
+# written for it alone), W=1 and sparse of the two driver directories for
+# that target, then TARGET's state file; its boot with the built-in KUnit
+# suites is the lanes' job kunit-TARGET
+prepare_cross() {
+	local target=$1 image t0 t1 log name="W=1 and sparse on $1: no warnings"
+	local build="build: the $1 kernel, openppe built in" series=$CHECK/series-$1
+
+	t0=$SECONDS
+	if ! PATCHES_OUT=$series "$REPO/tests/qemu/make-patches.sh" >/dev/null \
+		2>"$CHECK/cross-$target.log" ||
+	   ! image=$(SERIES=$series "$REPO/tests/qemu/build-cross.sh" "$target" \
+		2>>"$CHECK/cross-$target.log"); then
+		other_rec "$target" fail "$build" "build-cross.sh $target:" "$CHECK/cross-$target.log"
+		echo failed >"$CHECK/other-$target.state"
+		return
+	fi
+	other_rec "$target" pass "$build ($(sed -n 's/.* kernel \([^ ]*\) up to date .*/\1/p' "$CHECK/cross-$target.log"))"
+	echo "$image" >"$CHECK/other-$target.kdir"
+	t1=$SECONDS
+	log=$CHECK/cross-$target-gate.log
+	if ! SERIES=$series "$REPO/tests/qemu/build-cross.sh" "$target" gate >"$log" 2>&1; then
+		other_rec "$target" fail "$name" "build failed:" "$log"
+	elif grep -iE '(warning|error):' "$log" >"$log.warn"; then
+		other_rec "$target" fail "$name" "$(wc -l <"$log.warn") warning(s):" "$log.warn"
+	elif ! grep -q '^ *CHECK ' "$log"; then
+		other_rec "$target" fail "$name" "sparse did not run"
+	else
+		other_rec "$target" pass "$name"
+	fi
+	other_rec "$target" diag "$target: kernel $((t1 - t0))s, W=1 and sparse $((SECONDS - t1))s"
+	echo ready >"$CHECK/other-$target.state"
+}
+
+# kernel_state KVER: ready, pending or failed (the board's is ready)
+kernel_state() {
+	if [ "$1" = "$KVER" ]; then
+		echo ready
+	else
+		cat "$CHECK/other-$1.state" 2>/dev/null || echo pending
+	fi
+}
+
+# report_other: wait for the preparation, then its results, kernel by kernel
+report_other() {
+	local k st name reason logf
+	[ -z "$other_reported" ] || return 0
+	other_reported=1
+	[ -z "$other_pid" ] || wait "$other_pid"
+	stage "the other kernels: W=1 and sparse, modules and guest initramfs; the cross kernels"
+	for k in "${other_kvers[@]}" "${cross_targets[@]}"; do
+		while IFS=$'\t' read -r st name reason logf; do
+			if [ "$st" = diag ]; then
+				diag "$name"
+				continue
+			fi
+			result "$st" "$name" "$reason"
+			[ -z "$logf" ] || diag_file "$logf" 30
+		done < <(cat "$CHECK/other-$k.results" 2>/dev/null)
+	done
+}
+
+# The cross kernels (tests/qemu/cross.sh) whose built-in KUnit suites run
+# too: big-endian arm64. arm32 is built and W=1/sparse clean, but joins
+# here only once its boot has been seen green (issue 12).
+cross_targets=(arm64be)
+other_pid=''
+other_reported=''
+if [ "${#other_kvers[@]}" -gt 0 ] || [ "${#cross_targets[@]}" -gt 0 ]; then
+	if have_drivers; then
+		(
+			for k in "${other_kvers[@]}"; do prepare_other "$k"; done
+			for k in "${cross_targets[@]}"; do prepare_cross "$k"; done
+		) >/dev/null 2>&1 &
+		other_pid=$!
+		diag "the other kernels (${other_kvers[*]} ${cross_targets[*]}) are prepared in the background"
+	else
+		for k in "${other_kvers[@]}" "${cross_targets[@]}"; do
+			other_rec "$k" skip "W=1 and sparse on $k: no warnings" "no driver Makefile yet"
+			echo failed >"$CHECK/other-$k.state"
+		done
+	fi
+fi
 
 # ---------------------------------------------------------------- guest runs
 # vm_boot NAME SCRIPT [VAR=VALUE...]: one guest boot; its exit status
@@ -488,13 +583,15 @@ vm_result() {
 # Selftests run in two lanes of guests. Most of a guest's time is spent
 # waiting (for a transfer, a timeout, a poll), and no test asserts on time,
 # so two guests on two CPUs get through the list sooner than one. The second
-# lane starts here, as soon as every kernel's guest can boot, beside the
-# patch series' kernel builds, packaging, the runner self-tests and KUnit,
-# with the kernel's nft_flowtable.sh (with e2e_lifecycle one of the two
-# longest boots; e2e_lifecycle comes early in the first lane); both lanes take
-# the remaining tests from the two ends of the list, claiming each one
-# (mkdir is atomic), so every test boots exactly once. Results are reported
-# in list order once both lanes are done. CHECK_PARALLEL=0: one lane.
+# lane starts here, as soon as the board's guest can boot, beside the other
+# kernels' preparation, the patch series' kernel builds, packaging, the
+# runner self-tests and KUnit, with the kernel's nft_flowtable.sh (with
+# e2e_lifecycle one of the two longest boots; e2e_lifecycle comes early in
+# the first lane); both lanes take the remaining jobs from the two ends of
+# the list, claiming each one (mkdir is atomic), so every job boots exactly
+# once; a job of a kernel still being prepared waits for it. Results are
+# reported in list order once both lanes are done. CHECK_PARALLEL=0: one
+# lane.
 sel=${CHECK_SELFTESTS:-*}
 # the kernel's nft_flowtable.sh (one of the longest) is listed last
 mapfile -t tests < <(cd "$REPO/tests/selftests" && ls -- $sel.sh 2>/dev/null |
@@ -509,12 +606,15 @@ for f in "${tests[@]}"; do
 	[ "$f" = nft_flowtable.sh ] || jobs+=("${f%.sh} $KVER tests/selftests/$f")
 done
 core_tests() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$REPO/tests/qemu/core-tests"; }
-for k in "${other_guest[@]}"; do
+for k in "${other_kvers[@]}"; do
 	[ "$sel" = "*" ] && jobs+=("kunit@$k $k tests/qemu/kunit.sh")
 	while read -r t cases; do
 		[[ $t.sh == $sel.sh ]] && jobs+=("$t@$k $k tests/selftests/$t.sh $cases")
 	done < <(core_tests)
 done
+if [ "$sel" = "*" ]; then
+	for k in "${cross_targets[@]}"; do jobs+=("kunit-$k $k tests/qemu/boot-builtin.sh"); done
+fi
 [[ " ${tests[*]} " == *" nft_flowtable.sh "* ]] && jobs+=("nft_flowtable $KVER tests/selftests/nft_flowtable.sh")
 
 # job_boot NAME KVER SCRIPT [CASE...]: one job's guest, on KVER's kernel
@@ -522,27 +622,41 @@ done
 job_boot() {
 	local name=$1 k=$2 script=$3 kd=$KDIR
 	shift 3
-	[ "$k" = "$KVER" ] || kd=${other_kdir[$k]}
+	[ "$k" = "$KVER" ] || kd=$(cat "$CHECK/other-$k.kdir")
 	case $name in
+	kunit-*)	# a cross kernel: its image boots with the suites built in
+		"$REPO/$script" "$kd" "$name" "$k" >"$CHECK/$name.run" 2>&1 ;;
 	kunit@*) vm_boot "$name" "$REPO/$script" KVER="$k" KDIR="$kd" VM_MODULES=none ;;
 	*) vm_boot "$name" "$REPO/$script" KVER="$k" KDIR="$kd" VM_TESTS="$*" ;;
 	esac
 }
 
-# lane fwd|rev: boot every unclaimed executable job, from one end of the list
+# lane fwd|rev: boot every unclaimed executable job, from one end of the
+# list; a job whose kernel is still being prepared waits (the lane takes
+# the others meanwhile), one whose kernel failed is left to the report
 lane() {
-	local i j name t0 n=${#jobs[@]}
+	local i j name t0 pending n=${#jobs[@]}
 	local -a job
-	for ((i = 0; i < n; i++)); do
-		j=$i
-		[ "$1" = rev ] && j=$((n - 1 - i))
-		read -r -a job <<<"${jobs[j]}"
-		name=${job[0]}
-		[ -x "$REPO/${job[2]}" ] || continue
-		mkdir "$CHECK/claims/$name" 2>/dev/null || continue
-		t0=$SECONDS
-		job_boot "${job[@]}"
-		echo "$? $((SECONDS - t0)) $1" >"$CHECK/$name.rc"
+	while :; do
+		pending=0
+		for ((i = 0; i < n; i++)); do
+			j=$i
+			[ "$1" = rev ] && j=$((n - 1 - i))
+			read -r -a job <<<"${jobs[j]}"
+			name=${job[0]}
+			[ -x "$REPO/${job[2]}" ] && [ ! -e "$CHECK/claims/$name" ] || continue
+			case $(kernel_state "${job[1]}") in
+			pending) pending=1; continue ;;
+			failed) continue ;;
+			esac
+			mkdir "$CHECK/claims/$name" 2>/dev/null || continue
+			t0=$SECONDS
+			job_boot "${job[@]}"
+			echo "$? $((SECONDS - t0)) $1" >"$CHECK/$name.rc"
+			continue 2	# from the top: a kernel may have become ready
+		done
+		[ "$pending" -eq 1 ] || return 0
+		sleep 10
 	done
 }
 
@@ -632,6 +746,7 @@ else
 fi
 
 if [ "$guest_ok" -eq 0 ]; then
+	report_other
 	result fail "guest runs" "no initramfs or DTB; nothing could boot"
 	summary
 	exit 1
@@ -691,62 +806,31 @@ if [ -n "${builtin_image:-}" ]; then
 else
 	result fail "kunit-builtin: the =y kernel boots" "no =y kernel was built"
 fi
-# the same built-in suites on a big-endian kernel (build-cross.sh: the board
-# kernel's source and the series), after W=1 and sparse of the two driver
-# directories for that target. arm32 (cross.sh) is built and W=1/sparse
-# clean, but joins here only once its boot has been seen green (issue 12).
-for target in arm64be; do
-	t0=$SECONDS
-	if ! image=$("$REPO/tests/qemu/build-cross.sh" "$target" 2>"$CHECK/cross-$target.log"); then
-		result fail "build: the $target kernel, openppe built in" "build-cross.sh $target:"
-		diag_file "$CHECK/cross-$target.log" 30
-		continue
-	fi
-	result pass "build: the $target kernel, openppe built in ($(sed -n 's/.* kernel \([^ ]*\) up to date .*/\1/p' "$CHECK/cross-$target.log"))"
-	t1=$SECONDS
-	log=$CHECK/cross-$target-gate.log
-	name="W=1 and sparse on $target: no warnings"
-	if ! "$REPO/tests/qemu/build-cross.sh" "$target" gate >"$log" 2>&1; then
-		result fail "$name" "build failed:"
-		diag_file "$log" 30
-	elif grep -iE '(warning|error):' "$log" >"$log.warn"; then
-		result fail "$name" "$(wc -l <"$log.warn") warning(s):"
-		diag_file "$log.warn" 30
-	elif ! grep -q '^ *CHECK ' "$log"; then
-		result fail "$name" "sparse did not run"
-	else
-		result pass "$name"
-	fi
-	t2=$SECONDS
-	if "$REPO/tests/qemu/boot-builtin.sh" "$image" "kunit-$target" "$target" \
-		>"$CHECK/kunit-$target.run" 2>&1; then
-		nested "$BUILD/vm-logs/kunit-$target/output"
-		result pass "kunit-$target: the $target kernel boots, its KUnit suites pass"
-	else
-		nested "$BUILD/vm-logs/kunit-$target/output"
-		result fail "kunit-$target: the $target kernel boots, its KUnit suites pass" \
-			"console: build/vm-logs/kunit-$target.log"
-		diag_file "$CHECK/kunit-$target.run" 30
-	fi
-	kunit_suites_ran "kunit-$target"
-	diag "$target: kernel $((t1 - t0))s, W=1 and sparse $((t2 - t1))s, boot $((SECONDS - t2))s"
-done
-
 stage "selftests (tests/selftests, one guest boot each, ${lane2_pid:+two lanes, }reported in list order)"
 [ "$sel" = "*" ] || diag "limited to tests/selftests/$sel.sh (CHECK_SELFTESTS)"
 lane fwd
 [ -n "$lane2_pid" ] && wait "$lane2_pid"
 diag "selftests: both lanes done at $((SECONDS - t_start))s"
+report_other
+stage "selftests: the results, in list order"
 cur=$KVER
 for j in "${jobs[@]}"; do
 	read -r -a job <<<"$j"
 	name=${job[0]}
 	if [ "${job[1]}" != "$cur" ]; then
 		cur=${job[1]}
-		stage "kernel $cur: KUnit and the core set (tests/qemu/core-tests)"
+		if [[ $name == kunit-* ]]; then
+			stage "the $cur kernel: built-in KUnit"
+		else
+			stage "kernel $cur: KUnit and the core set (tests/qemu/core-tests)"
+		fi
 	fi
 	if [ ! -x "$REPO/${job[2]}" ]; then
 		result fail "$name" "${job[2]} is not executable (helpers are *.lib): it did not run"
+		continue
+	fi
+	if [ "$(kernel_state "${job[1]}")" = failed ]; then
+		result fail "$name" "no guest for ${job[1]} (see its build results): not booted"
 		continue
 	fi
 	if ! read -r rc secs lane_of 2>/dev/null <"$CHECK/$name.rc"; then
@@ -754,6 +838,18 @@ for j in "${jobs[@]}"; do
 		continue
 	fi
 	diag "$name: ${secs}s in the $lane_of lane${job[3]:+ (cases: ${job[*]:3})}"
+	if [[ $name == kunit-* ]]; then
+		nested "$BUILD/vm-logs/$name/output"
+		if [ "$rc" -eq 0 ]; then
+			result pass "$name: the ${job[1]} kernel boots, its KUnit suites pass"
+		else
+			result fail "$name: the ${job[1]} kernel boots, its KUnit suites pass" \
+				"console: build/vm-logs/$name.log"
+			diag_file "$CHECK/$name.run" 30
+		fi
+		kunit_suites_ran "$name"
+		continue
+	fi
 	vm_result "$name" "$rc"
 	[[ $name == kunit@* ]] && kunit_suites_ran "$name"
 done
