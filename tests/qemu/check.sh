@@ -379,6 +379,13 @@ else
 	diag_file "$CHECK/dtb.log" 30
 	guest_ok=0
 fi
+# the DSA board (tests that say "# vm-board: dsa" boot it)
+if BOARD=dsa "$REPO/tests/qemu/build-dtb.sh" >"$CHECK/dtb-dsa.log" 2>&1; then
+	result pass "build: DSA board DTB (QEMU virt + dts/qemu-virt-openppe-dsa.dtso)"
+else
+	result fail "build: DSA board DTB (QEMU virt + dts/qemu-virt-openppe-dsa.dtso)"
+	diag_file "$CHECK/dtb-dsa.log" 30
+fi
 
 # The other kernels of kernels.conf are prepared in the background from here
 # on, while the board's guests run: each one's kernel (built first if the
@@ -718,32 +725,39 @@ for route in "install|make install / make uninstall|$CHECK/packaging/install" \
 	fi
 done
 
-stage "dt-schema: board DTB against our bindings"
-board=$BUILD/vm/board.dtb
-# the source in a file, not a pipe: grep -q would leave at the first match,
-# dtc then dies of SIGPIPE and pipefail would call the match a miss
-rm -f "$CHECK/board.dts"
-[ -f "$board" ] && dtc -I dtb -O dts -o "$CHECK/board.dts" "$board" 2>/dev/null
-if [ ! -f "$board" ]; then
-	result fail "dt-schema: board DTB" "no board DTB"
-elif ! grep -q '"openppe,' "$CHECK/board.dts" 2>/dev/null; then
-	result fail "dt-schema: board DTB" "no openppe node in the board DTB (is dts/qemu-virt-openppe.dtso applied?)"
-elif [ ! -f "$schema" ]; then
-	result fail "dt-schema: board DTB" "the board has openppe nodes but there are no usable bindings"
-else
-	# Only our schemas (-l openppe: binding files are named openppe,*.yaml) judge
-	# the board: QEMU's own nodes are not ours to fix. Separately, every
-	# openppe compatible must be matched by a schema.
-	dt-validate -l openppe -s "$schema" "$board" >"$CHECK/board.log" 2>&1
-	dt-validate -m -s "$schema" "$board" 2>&1 | grep -i 'openppe' |
-		grep -i 'failed to match' >>"$CHECK/board.log"
-	if [ -s "$CHECK/board.log" ]; then
-		result fail "dt-schema: board DTB openppe nodes"
-		diag_file "$CHECK/board.log" 30
+stage "dt-schema: the board DTBs against our bindings"
+# board_dtb_check NAME DTB: one result, DTB's openppe nodes valid
+board_dtb_check() {
+	local name=$1 board=$2 dts=$CHECK/$1.dts log=$CHECK/$1.log
+
+	# the source in a file, not a pipe: grep -q would leave at the first
+	# match, dtc then dies of SIGPIPE and pipefail would call the match a miss
+	rm -f "$dts"
+	[ -f "$board" ] && dtc -I dtb -O dts -o "$dts" "$board" 2>/dev/null
+	if [ ! -f "$board" ]; then
+		result fail "dt-schema: $name DTB" "no $name DTB"
+	elif ! grep -q '"openppe,' "$dts" 2>/dev/null; then
+		result fail "dt-schema: $name DTB" "no openppe node in the $name DTB (is its overlay applied?)"
+	elif [ ! -f "$schema" ]; then
+		result fail "dt-schema: $name DTB" "the board has openppe nodes but there are no usable bindings"
 	else
-		result pass "dt-schema: board DTB openppe nodes"
+		# Only our schemas (-l openppe: binding files are named
+		# openppe,*.yaml) judge the board: QEMU's own nodes are not ours to
+		# fix. Separately, every openppe compatible must be matched by a
+		# schema.
+		dt-validate -l openppe -s "$schema" "$board" >"$log" 2>&1
+		dt-validate -m -s "$schema" "$board" 2>&1 | grep -i 'openppe' |
+			grep -i 'failed to match' >>"$log"
+		if [ -s "$log" ]; then
+			result fail "dt-schema: $name DTB openppe nodes"
+			diag_file "$log" 30
+		else
+			result pass "dt-schema: $name DTB openppe nodes"
+		fi
 	fi
-fi
+}
+board_dtb_check board "$BUILD/vm/board.dtb"
+board_dtb_check board-dsa "$BUILD/vm/board-dsa.dtb"
 
 if [ "$guest_ok" -eq 0 ]; then
 	report_other
