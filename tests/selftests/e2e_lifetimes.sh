@@ -425,6 +425,23 @@ snap_counter()
 	awk -v n="$2" '$1 == n { print $2; f = 1 } END { if (!f) print 0 }' "$1/counters"
 }
 
+# udp_arrived SENT RX0: every frame pktgen sent has arrived at the wan host
+# (pktgen is done once its frames are queued; on a loaded host the last of
+# them may still be crossing the board, and a snapshot taken then reads the
+# table before they pass and the wan host's counter after)
+udp_arrived()
+{
+	[ $(( $(router_counter rx_udp "$HW") - $2 )) -ge "$1" ]
+}
+
+# udp_settle SENT RX0 DIR: wait (5 s at most, well inside the flow's timeout)
+# for the frames to arrive, then snapshot into DIR
+udp_settle()
+{
+	busywait 5000 udp_arrived "$1" "$2"
+	udp_snap "$3"
+}
+
 # udp_exact SPORT SENT RX0 DIR: after the flow stopped (snapshot DIR): engine
 # + CPU = sent = arrived at the wan host (RX0 arrived there before the flow)
 udp_exact()
@@ -489,9 +506,9 @@ udp_idle_expires()
 	wait "$pgpid"
 	t0=$(lib_now_ms)
 	# the table first: the flow expires UDP_TIMEOUT seconds from now
-	udp_snap "$d"
 	sent=$(router_pg_sent "$HL" lan1-wire)
 	check_err $? "pktgen reports errors"
+	udp_settle "$sent" "$rx0" "$d"
 	udp_keys "$sport"
 	log_info "bound at its last packet: $(router_entry_id "$UDP_OKEY" "$d/table") $UDP_OKEY," \
 		"$(router_entry_id "$UDP_RKEY" "$d/table") $UDP_RKEY;" \
@@ -591,9 +608,9 @@ udp_busy_stays()
 	router_pg_stop "$HL"
 	wait "$pgpid"
 	t1=$(lib_now_ms)
-	udp_snap "$d"
 	sent=$(router_pg_sent "$HL" lan1-wire)
 	check_err $? "pktgen reports errors"
+	udp_settle "$sent" "$rx0" "$d"
 	udp_exact "$sport" "$sent" "$rx0" "$d"
 	udp_expired "$sport" "$sent" "$base" "$t1"
 	[ "$RET" -eq 0 ] || router_dump
