@@ -835,6 +835,8 @@ for j in "${jobs[@]}"; do
 		cur=${job[1]}
 		if [[ $name == kunit-* ]]; then
 			stage "the $cur kernel: built-in KUnit"
+		elif [ "$cur" = "$KVER" ]; then
+			stage "kernel $cur (the board's): the selftests listed last"
 		else
 			stage "kernel $cur: KUnit and the core set (tests/qemu/core-tests)"
 		fi
