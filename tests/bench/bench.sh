@@ -15,8 +15,9 @@
 #   ctrl        driver REPLACE/DESTROY/STATS cost at 1K/8K/64K entries
 #   occupancy   fill fraction at the first refused insert, three policies
 #   memory      host memory per offloaded flow
-# (the last three drive the driver's flow block callback from the test-only
-# openppe_bench module, on run-time openppe_sim instances)
+# (the last three drive the driver's flow block callback from the test
+# module openppe_bench, tests/bench/kmod/, which make modules builds beside the
+# drivers and the initramfs carries; on run-time openppe_sim instances)
 
 # settings: NAME=VALUE arguments (make bench ARGS="BENCH_SECONDS=3")
 for a in "$@"; do
@@ -156,7 +157,8 @@ fi
 part driver || { say "done"; echo "meta.end $(date -u +%FT%TZ)" >>"$OUT/raw.txt"; exit 0; }
 
 # ---- the driver alone: per-call cost, memory, occupancy ----
-modprobe openppe_bench || { echo "bench: openppe_bench not available" >&2; exit 1; }
+modprobe openppe_bench ||
+	{ echo "bench: openppe_bench (tests/bench/kmod) does not load" >&2; exit 1; }
 sim_new CID 2 "$CTRL_ENTRIES" || exit 1
 CPPE=$(router_ppe_of "$(sim_port "$CID" 0)") || { echo "bench: no PPE bound on instance $CID" >&2; exit 1; }
 echo "ctrl.table_size $(cat "$CPPE/table_size")" >>"$OUT/raw.txt"

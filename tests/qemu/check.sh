@@ -101,17 +101,20 @@ summary() {
 	return "$rc"
 }
 
+# the kernel C sources: the drivers, the plugin header and the benchmark
+# module (tests/bench/kmod, built beside the drivers by build-modules.sh)
 driver_sources() {
 	local d
-	for d in drivers include; do
+	for d in drivers include tests/bench/kmod; do
 		[ -d "$REPO/$d" ] && (cd "$REPO" && find "$d" -type f \( -name '*.c' -o -name '*.h' \))
 	done | LC_ALL=C sort
 }
-# the modules the drivers' Makefiles declare (obj-$(CONFIG_X) += name.o)
+# the modules the drivers' Makefiles (obj-$(CONFIG_X) += name.o) and the
+# benchmark's Kbuild (obj-m += name.o) declare
 expected_modules() {
-	sed -n 's/^obj-\$(CONFIG_[A-Z0-9_]*)[[:space:]]*+=[[:space:]]*\([a-z0-9_]*\)\.o$/\1.ko/p' \
-		"$REPO"/drivers/net/ethernet/openppe/Makefile "$REPO"/drivers/net/openppe_sim/Makefile |
-		LC_ALL=C sort
+	sed -n 's/^obj-\(\$(CONFIG_[A-Z0-9_]*)\|m\)[[:space:]]*+=[[:space:]]*\([a-z0-9_]*\)\.o$/\2.ko/p' \
+		"$REPO"/drivers/net/ethernet/openppe/Makefile "$REPO"/drivers/net/openppe_sim/Makefile \
+		"$REPO"/tests/bench/kmod/Kbuild | LC_ALL=C sort
 }
 
 # the KUnit suites the *_kunit.c files declare

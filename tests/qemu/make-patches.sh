@@ -22,7 +22,8 @@
 # tools/testing/selftests/drivers/net/openppe/ with a kselftest Makefile and
 # config. Left out: the root Kbuild and Kconfig (out-of-tree entry points,
 # replaced by the Kconfig/Makefile hooks), firmware/ (images go to
-# linux-firmware, not the kernel), dts/ boards, docs/*.md, the test platform.
+# linux-firmware, not the kernel), dts/ boards, docs/*.md, the test platform,
+# the benchmark module (tests/bench/kmod) and its selftest (bench_*.sh).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 . "$REPO/tests/qemu/series.sh"
@@ -236,6 +237,9 @@ for f in $(cd "$REPO/tests/selftests" && ls); do
 	# the kernel's own nft_flowtable.sh run unmodified, and its helpers:
 	# a wrapper for the project's QEMU board, not a test of openppe
 	nft_flowtable.sh | stretch-*) continue ;;
+	# tests of the benchmark module of `make bench` (tests/bench/kmod),
+	# which is this repository's test code and not in the series
+	bench_*.sh) continue ;;
 	*.sh)
 		if [ -x "$REPO/tests/selftests/$f" ]; then
 			put "tests/selftests/$f" "$sdir/$f" 0755

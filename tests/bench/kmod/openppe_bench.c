@@ -21,6 +21,16 @@
  *   flush            DESTROY every installed flow
  *   unbind           unbind (the driver flushes what is left)
  *   clear            empty the results
+ *
+ * While bound, the bench holds a reference on both netdevs. When one of
+ * them is unregistered (its openppe_sim instance deleted, or moved to
+ * another namespace) the bench unbinds, as a flowtable does: otherwise
+ * unregister_netdevice() would wait for those references forever. A
+ * command in progress then stops at its next flow and fails with -ENODEV.
+ *
+ * This is test code built out of tree (tests/bench/kmod/Kbuild): it calls
+ * nothing of the driver but what nf_flow_table calls, so it needs no
+ * exported symbol and no private header of the driver.
  */
 
 #include <linux/debugfs.h>
@@ -30,6 +40,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
+#include <linux/notifier.h>
 #include <linux/random.h>
 #include <linux/rtnetlink.h>
 #include <linux/seq_file.h>
@@ -76,9 +87,14 @@ struct openppe_bench_flow {
 
 /**
  * struct openppe_bench - the one bench context (test module, one user)
- * @lock: serialises commands; protects everything below
- * @in: ingress netdev (reference held while bound)
- * @out: egress netdev
+ * @lock: serialises commands and unbinding; protects everything below but
+ *	@abort and @nb. Taken under RTNL (the netdevice notifier), so a
+ *	command must never take RTNL.
+ * @abort: a bound port is being unregistered: running commands stop
+ * @nb: netdevice notifier, unbinds when a bound port is unregistered
+ * @in: ingress netdev (reference held while bound; written under @lock,
+ *	read without it by the notifier)
+ * @out: egress netdev (same)
  * @in_tracker: reference tracker of @in
  * @out_tracker: reference tracker of @out
  * @block: the flow block nf_flow_table would own
@@ -94,6 +110,8 @@ struct openppe_bench_flow {
  */
 struct openppe_bench {
 	struct mutex lock;	/* see above */
+	bool abort;
+	struct notifier_block nb;
 	struct net_device *in;
 	struct net_device *out;
 	netdevice_tracker in_tracker;
@@ -121,6 +139,12 @@ static __printf(1, 2) void openppe_bench_out(const char *fmt, ...)
 					OPENPPE_BENCH_RESULTS_SIZE -
 					bench.results_len, fmt, args);
 	va_end(args);
+}
+
+/* A bound port is going away (openppe_bench_netdev_event()): stop. */
+static bool openppe_bench_aborted(void)
+{
+	return READ_ONCE(bench.abort);
 }
 
 static void openppe_bench_match_init(struct openppe_bench_match *m)
@@ -259,8 +283,8 @@ static int openppe_bench_unbind(void)
 	bench.nflows = 0;
 	netdev_put(bench.out, &bench.out_tracker);
 	netdev_put(bench.in, &bench.in_tracker);
-	bench.in = NULL;
-	bench.out = NULL;
+	WRITE_ONCE(bench.in, NULL);
+	WRITE_ONCE(bench.out, NULL);
 	return 0;
 }
 
@@ -271,11 +295,11 @@ static int openppe_bench_bind(const char *in, const char *out)
 
 	if (bench.cb)
 		return -EBUSY;
-	bench.in = dev_get_by_name(&init_net, in);
+	WRITE_ONCE(bench.in, dev_get_by_name(&init_net, in));
 	if (!bench.in)
 		return -ENODEV;
 	netdev_tracker_alloc(bench.in, &bench.in_tracker, GFP_KERNEL);
-	bench.out = dev_get_by_name(&init_net, out);
+	WRITE_ONCE(bench.out, dev_get_by_name(&init_net, out));
 	if (!bench.out) {
 		ret = -ENODEV;
 		goto err_put_in;
@@ -305,8 +329,8 @@ err_release:
 	netdev_put(bench.out, &bench.out_tracker);
 err_put_in:
 	netdev_put(bench.in, &bench.in_tracker);
-	bench.in = NULL;
-	bench.out = NULL;
+	WRITE_ONCE(bench.in, NULL);
+	WRITE_ONCE(bench.out, NULL);
 	return ret;
 }
 
@@ -319,6 +343,8 @@ static int openppe_bench_install(u32 n, u32 *refused)
 	if (n > OPENPPE_BENCH_MAX_FLOWS)
 		return -EINVAL;
 	while (bench.nflows < n) {
+		if (openppe_bench_aborted())
+			return -ENODEV;
 		openppe_bench_random_flow(&bench.flows[bench.nflows]);
 		ret = openppe_bench_call(FLOW_CLS_REPLACE, bench.nflows, NULL);
 		if (!ret)
@@ -333,6 +359,9 @@ static int openppe_bench_install(u32 n, u32 *refused)
 static int openppe_bench_flush(void)
 {
 	while (bench.nflows) {
+		/* what is left goes with the unbind */
+		if (openppe_bench_aborted())
+			return -ENODEV;
 		bench.nflows--;
 		openppe_bench_call(FLOW_CLS_DESTROY, bench.nflows, NULL);
 		cond_resched();
@@ -379,6 +408,8 @@ static int openppe_bench_cost(const char *tag, u32 samples)
 	sta = rep + samples;
 	des = sta + samples;
 	for (i = 0; i < samples; i++) {
+		if (openppe_bench_aborted())
+			return -ENODEV;
 		openppe_bench_random_flow(&bench.flows[idx]);
 		ret = openppe_bench_call(FLOW_CLS_REPLACE, idx, &rep[i]);
 		if (ret)
@@ -423,6 +454,10 @@ static int openppe_bench_fill(const char *tag, u32 ways, u32 entries)
 		return -ENOMEM;
 
 	for (;;) {
+		if (openppe_bench_aborted()) {
+			kvfree(fill);
+			return -ENODEV;
+		}
 		f = &bench.flows[bench.nflows];
 		openppe_bench_random_flow(f);
 		key[0] = f->saddr;
@@ -502,6 +537,33 @@ static int openppe_bench_exec(char *cmd)
 	return -EINVAL;
 }
 
+/* A bound port is being unregistered (its device deleted, or moved to
+ * another namespace): let go of both ports, as nf_flow_table lets go of a
+ * flowtable's device, or unregister_netdevice() waits for our references
+ * forever. Called under RTNL; no command takes RTNL, so waiting here for
+ * bench.lock is safe, and @abort makes a running command stop at its next
+ * flow rather than finish its loop first. The unlocked test can miss a
+ * port that a bind is taking at this very moment; while references remain,
+ * unregistration repeats NETDEV_UNREGISTER every second, and the next one
+ * finds it.
+ */
+static int openppe_bench_netdev_event(struct notifier_block *nb,
+				      unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	if (event != NETDEV_UNREGISTER ||
+	    (dev != READ_ONCE(bench.in) && dev != READ_ONCE(bench.out)))
+		return NOTIFY_DONE;
+	WRITE_ONCE(bench.abort, true);
+	mutex_lock(&bench.lock);
+	if (bench.cb && (dev == bench.in || dev == bench.out))
+		openppe_bench_unbind();
+	WRITE_ONCE(bench.abort, false);
+	mutex_unlock(&bench.lock);
+	return NOTIFY_OK;
+}
+
 static ssize_t openppe_bench_run_write(struct file *file,
 				       const char __user *ubuf, size_t len,
 				       loff_t *ppos)
@@ -540,6 +602,8 @@ DEFINE_SHOW_ATTRIBUTE(openppe_bench_results);
 
 static int __init openppe_bench_init(void)
 {
+	int ret = -ENOMEM;
+
 	mutex_init(&bench.lock);
 	openppe_bench_match_init(&bench.match);
 	bench.rule = flow_rule_alloc(OPENPPE_BENCH_ACTIONS);
@@ -555,6 +619,11 @@ static int __init openppe_bench_init(void)
 	bench.results = kvzalloc(OPENPPE_BENCH_RESULTS_SIZE, GFP_KERNEL);
 	if (!bench.flows || !bench.samples || !bench.results)
 		goto err_free;
+	/* before the first bind can come */
+	bench.nb.notifier_call = openppe_bench_netdev_event;
+	ret = register_netdevice_notifier(&bench.nb);
+	if (ret)
+		goto err_free;
 
 	bench.dir = debugfs_create_dir("openppe_bench", NULL);
 	debugfs_create_file("run", 0200, bench.dir, NULL,
@@ -568,12 +637,14 @@ err_free:
 	kvfree(bench.samples);
 	kvfree(bench.flows);
 	kfree(bench.rule);
-	return -ENOMEM;
+	return ret;
 }
 
 static void __exit openppe_bench_exit(void)
 {
 	debugfs_remove(bench.dir);
+	/* replays NETDEV_UNREGISTER of every netdev to us: that unbinds */
+	unregister_netdevice_notifier(&bench.nb);
 	mutex_lock(&bench.lock);
 	if (bench.cb)
 		openppe_bench_unbind();
