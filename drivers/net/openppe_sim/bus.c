@@ -19,6 +19,7 @@
  * @dev: the bus device; owns the regmap, parent of the PPE device
  * @nports: ports requested
  * @max_log2: log2 of the table entries requested
+ * @ppe_max_entries: the run-time PPE node's "openppe,max-entries", 0: none
  * @list: entry in ppesim_bus_devs
  * @sim: the instance, while bound
  * @ppe: the PPE child platform device, while bound
@@ -29,6 +30,7 @@ struct ppesim_bus_dev {
 	struct device dev;
 	unsigned int nports;
 	unsigned int max_log2;
+	u32 ppe_max_entries;
 	struct list_head list;
 	struct ppesim *sim;
 	struct platform_device *ppe;
@@ -43,11 +45,19 @@ static LIST_HEAD(ppesim_bus_devs);
 static bool ppesim_bus_enabled;
 
 /* what the DT "ppe" node carries, for a PPE made at run time */
-static const struct property_entry ppesim_ppe_props[] = {
-	PROPERTY_ENTRY_STRING("compatible", "openppe,ppe-v1"),
-	PROPERTY_ENTRY_BOOL("dma-coherent"),
-	{ }
-};
+static struct fwnode_handle *ppesim_ppe_fwnode(struct ppesim_bus_dev *bdev)
+{
+	struct property_entry props[4] = {
+		PROPERTY_ENTRY_STRING("compatible", "openppe,ppe-v1"),
+		PROPERTY_ENTRY_BOOL("dma-coherent"),
+	};
+
+	if (bdev->ppe_max_entries)
+		props[2] = PROPERTY_ENTRY_U32("openppe,max-entries",
+					      bdev->ppe_max_entries);
+	/* the properties are copied */
+	return fwnode_create_software_node(props, NULL);
+}
 
 static struct ppesim_bus_dev *to_ppesim_bus_dev(struct device *dev)
 {
@@ -71,11 +81,12 @@ new_device_store(PPESIM_BUS_CONST struct bus_type *bus, const char *buf,
 {
 	unsigned int id, nports, entries = BIT(PPESIM_BUS_LOG2), log2;
 	struct ppesim_bus_dev *bdev;
+	u32 ppe_max = 0;
 	int n, err;
 
-	n = sscanf(buf, "%u %u %u", &id, &nports, &entries);
+	n = sscanf(buf, "%u %u %u %u", &id, &nports, &entries, &ppe_max);
 	if (n < 2) {
-		pr_err("openppe_sim: format is \"ID PORTS [TABLE_ENTRIES]\"\n");
+		pr_err("openppe_sim: format is \"ID PORTS [TABLE_ENTRIES [PPE_MAX_ENTRIES]]\"\n");
 		return -EINVAL;
 	}
 	if (id > INT_MAX || nports < 1 || nports > PORT_MAX) {
@@ -94,6 +105,7 @@ new_device_store(PPESIM_BUS_CONST struct bus_type *bus, const char *buf,
 		return -ENOMEM;
 	bdev->nports = nports;
 	bdev->max_log2 = log2;
+	bdev->ppe_max_entries = ppe_max;
 	bdev->dev.bus = &ppesim_bus;
 	bdev->dev.type = &ppesim_bus_dev_type;
 
@@ -234,7 +246,7 @@ static int ppesim_bus_probe(struct device *dev)
 	}
 
 	/* the PPE's node exists first: the ports look the PPE up by it */
-	fwnode = fwnode_create_software_node(ppesim_ppe_props, NULL);
+	fwnode = ppesim_ppe_fwnode(bdev);
 	if (IS_ERR(fwnode)) {
 		err = PTR_ERR(fwnode);
 		goto err_free_cfg;
