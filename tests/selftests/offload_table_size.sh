@@ -33,64 +33,44 @@ ppe_table_size()
 	return 1
 }
 
-huge_engine_probes()
+# table_case ENGINE ASK EXPECT: an instance whose engine offers ENGINE
+# entries and whose PPE node asks for ASK (empty: nothing) binds with a
+# table of EXPECT entries
+table_case()
 {
-	local id size
+	local engine=$1 ask=$2 expect=$3 id size
 
 	RET=0
-	sim_new id 2 1048576
-	check_err $? "cannot create a 1048576-entry instance"
-	if [ "$RET" -eq 0 ]; then
-		busywait 20000 ppe_table_size "$id" >/dev/null
-		check_err $? "the PPE of a 1048576-entry engine did not bind"
-		size=$(ppe_table_size "$id")
-		log_info "engine offers 1048576 entries, driver uses ${size:-none}"
-		[ "$size" = 16384 ]
-		check_err $? "table_size is '$size', expected the default 16384"
-		sim_del "$id"
-		check_err $? "cannot delete the instance"
-	fi
+	sim_new id 2 "$engine" "$ask"
+	check_err $? "cannot create a $engine-entry instance (node asks '${ask:-nothing}')"
+	[ "$RET" -eq 0 ] || return 0
+	busywait 20000 ppe_table_size "$id" >/dev/null
+	check_err $? "the PPE of a $engine-entry engine did not bind"
+	size=$(ppe_table_size "$id")
+	log_info "engine offers $engine entries, node asks ${ask:-nothing}, driver uses ${size:-none}"
+	[ "$size" = "$expect" ]
+	check_err $? "table_size is '$size', expected $expect"
+	sim_del "$id"
+	check_err $? "cannot delete the instance"
+}
+
+huge_engine_probes()
+{
+	table_case 1048576 "" 16384
 	log_test "1M-entry engine, nothing asked: the default 16384-entry table"
 }
 
-# the run-time PPE node asks for 65536 entries ("openppe,max-entries", as
-# make bench's instances do): the driver takes that, not its default
+# the node asks for 65536 entries ("openppe,max-entries", as make bench's
+# instances do): the driver takes that, not its default
 node_asks()
 {
-	local id size
-
-	RET=0
-	sim_new id 2 1048576 65536
-	check_err $? "cannot create a 1048576-entry instance asking for 65536"
-	if [ "$RET" -eq 0 ]; then
-		busywait 20000 ppe_table_size "$id" >/dev/null
-		check_err $? "the PPE of a 1048576-entry engine did not bind"
-		size=$(ppe_table_size "$id")
-		log_info "engine offers 1048576 entries, node asks 65536, driver uses ${size:-none}"
-		[ "$size" = 65536 ]
-		check_err $? "table_size is '$size', expected the 65536 the node asks for"
-		sim_del "$id"
-		check_err $? "cannot delete the instance"
-	fi
+	table_case 1048576 65536 65536
 	log_test "1M-entry engine, node asks for 65536: the driver takes 65536"
 }
 
 small_engine_exact()
 {
-	local id size
-
-	RET=0
-	sim_new id 2 256
-	check_err $? "cannot create a 256-entry instance"
-	if [ "$RET" -eq 0 ]; then
-		busywait 20000 ppe_table_size "$id" >/dev/null
-		check_err $? "the PPE of a 256-entry engine did not bind"
-		size=$(ppe_table_size "$id")
-		[ "$size" = 256 ]
-		check_err $? "table_size is '$size', expected the engine's 256"
-		sim_del "$id"
-		check_err $? "cannot delete the instance"
-	fi
+	table_case 256 "" 256
 	log_test "engine that fits: the driver uses all of it"
 }
 
