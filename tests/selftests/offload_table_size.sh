@@ -47,7 +47,8 @@ table_case()
 	busywait 20000 ppe_table_size "$id" >/dev/null
 	check_err $? "the PPE of a $engine-entry engine did not bind"
 	size=$(ppe_table_size "$id")
-	log_info "engine offers $engine entries, node asks ${ask:-nothing}, driver uses ${size:-none}"
+	log_info "engine offers $engine entries, node asks ${ask:-nothing}," \
+		"driver uses ${size:-none}"
 	[ "$size" = "$expect" ]
 	check_err $? "table_size is '$size', expected $expect"
 	sim_del "$id"
