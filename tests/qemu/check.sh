@@ -198,8 +198,16 @@ done
 modules_gate() {
 	local dir=$1 log=$2
 	shift 2
+	build_gate "$log" "$REPO/tests/qemu/build-modules.sh" "$dir" "$@"
+}
+
+# build_gate LOG COMMAND...: COMMAND's output into LOG; prints the reason and
+# returns 1 when it failed or warned (as modules_gate)
+build_gate() {
+	local log=$1
+	shift
 	rm -f "$log.warn"
-	if ! "$REPO/tests/qemu/build-modules.sh" "$dir" "$@" >"$log" 2>&1; then
+	if ! "$@" >"$log" 2>&1; then
 		echo "build failed:"
 		return 1
 	fi
@@ -459,7 +467,7 @@ prepare_other() {
 # that target, then TARGET's state file; its boot with the built-in KUnit
 # suites is the lanes' job kunit-TARGET
 prepare_cross() {
-	local target=$1 image t0 t1 log name="W=1 and sparse on $1: no warnings"
+	local target=$1 image t0 t1 log why name="W=1 and sparse on $1: no warnings"
 	local build="build: the $1 kernel, openppe built in" series=$CHECK/series-$1
 
 	t0=$SECONDS
@@ -475,10 +483,10 @@ prepare_cross() {
 	echo "$image" >"$CHECK/other-$target.kdir"
 	t1=$SECONDS
 	log=$CHECK/cross-$target-gate.log
-	if ! SERIES=$series "$REPO/tests/qemu/build-cross.sh" "$target" gate >"$log" 2>&1; then
-		other_rec "$target" fail "$name" "build failed:" "$log"
-	elif grep -iE '(warning|error):' "$log" >"$log.warn"; then
-		other_rec "$target" fail "$name" "$(wc -l <"$log.warn") warning(s):" "$log.warn"
+	if ! why=$(build_gate "$log" env SERIES="$series" \
+		"$REPO/tests/qemu/build-cross.sh" "$target" gate); then
+		[ -s "$log.warn" ] && log=$log.warn
+		other_rec "$target" fail "$name" "$why" "$log"
 	elif ! grep -q '^ *CHECK ' "$log"; then
 		other_rec "$target" fail "$name" "sparse did not run"
 	else
