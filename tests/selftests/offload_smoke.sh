@@ -132,7 +132,17 @@ udp_offload()
 }
 
 # many TCP flows set up at once: REPLACEs run concurrently from the
-# flowtable's unbound workqueue (lockdep watches), each direction a NAPT entry
+# flowtable's unbound workqueue (lockdep watches), each direction a NAPT entry.
+#
+# iperf3's client writes up to 10 blocks per stream before it looks at its
+# timers again, and in a TCG guest each write carries the whole forwarding
+# path in softirq: with 16 streams of 128 KB blocks that is 20 MB between two
+# looks, measured 26 s at load 5 and over 50 s in a loaded make check -- past
+# iperf3 3.12's server deadline (duration + 40 s), whose close resets the
+# streams ("unable to write to stream socket"). A rate (-b, 2 Mbit/s per
+# stream, about what the guest forwards in all) makes it write one block per
+# stream per look, and 16 KB blocks (-l) keep a look to 256 KB: measured at
+# load 5, one look a second and the run ends at 11 s.
 parallel_flows()
 {
 	local streams=16 max=0 n refused0 refused1
@@ -144,10 +154,11 @@ parallel_flows()
 		return
 	fi
 	refused0=$(refused_sum)
-	ip netns exec "$HW" iperf3 -s -D -1 >/dev/null 2>&1
+	ip netns exec "$HW" iperf3 -s -D -1 --logfile "/tmp/iperf-S.$$" >/dev/null 2>&1
 	busywait 30000 iperf_listening
 	check_err $? "iperf3 server did not start"
-	ip netns exec "$HL" iperf3 -c 192.0.2.2 -P "$streams" -t 10 >"/tmp/iperf-P.$$" 2>&1 &
+	ip netns exec "$HL" iperf3 -c 192.0.2.2 -P "$streams" -t 10 -b 2M -l 16K \
+		>"/tmp/iperf-P.$$" 2>&1 &
 	IPERF_PID=$!
 	# the peak while the streams last (not a fixed window: on a loaded host
 	# the 16 connections can take seconds to be offloaded)
@@ -162,8 +173,9 @@ parallel_flows()
 	wait "$IPERF_PID"
 	check_err $? "iperf3 with $streams streams failed:" \
 		"$(grep -i 'error' "/tmp/iperf-P.$$" | head -n 2)"
+	[ "$RET" -eq 0 ] || grep -E 'error|SUM.*receiver' "/tmp/iperf-S.$$" | sed 's/^/# server: /'
 	IPERF_PID=
-	rm -f "/tmp/iperf-P.$$"
+	rm -f "/tmp/iperf-P.$$" "/tmp/iperf-S.$$"
 	refused1=$(refused_sum)
 	[ "$refused1" = "$refused0" ]
 	check_err $? "flows were refused: $refused0 -> $refused1"
