@@ -22,6 +22,8 @@ set -uo pipefail
 . "$REPO/tests/qemu/splat.sh"
 
 CHECK=$BUILD/check
+# Debian's interpreter, as the Makefile's (python3-matplotlib is installed for it)
+PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
 KTAP=$CHECK/results.ktap
 T=0
 t_start=$SECONDS
@@ -623,6 +625,12 @@ jobs=()
 for f in "${tests[@]}"; do
 	[ "$f" = nft_flowtable.sh ] || jobs+=("${f%.sh} $KVER tests/selftests/$f")
 done
+# make demo and a short make bench (smoke settings: seconds per part, not
+# minutes), their output read back by report.py --check
+if [ "$sel" = "*" ]; then
+	jobs+=("demo $KVER tests/qemu/demo.sh")
+	jobs+=("bench-smoke $KVER tests/bench/bench.sh")
+fi
 core_tests() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$REPO/tests/qemu/core-tests"; }
 for k in "${other_kvers[@]}"; do
 	[ "$sel" = "*" ] && jobs+=("kunit@$k $k tests/qemu/kunit.sh")
@@ -635,16 +643,60 @@ if [ "$sel" = "*" ]; then
 fi
 [[ " ${tests[*]} " == *" nft_flowtable.sh "* ]] && jobs+=("nft_flowtable $KVER tests/selftests/nft_flowtable.sh")
 
+# user_run_args demo|bench-smoke: the arguments of make demo's and make
+# bench's guest scripts in make check (output under $CHECK, which the guest
+# sees below /openppe when the build directory is the repository's)
+user_run_args() {
+	local out=/openppe/${CHECK#"$REPO"/}/$1
+
+	case $1 in
+	demo) echo "DEMO_OUT=$out" ;;
+	bench-smoke)
+		echo "BENCH_OUT=$out BENCH_SECONDS=2 BENCH_UDP_FLOWS=4 BENCH_UDP_PACKETS=400" \
+			"BENCH_BURST_FLOWS=40 BENCH_CTRL_ENTRIES=4096 BENCH_CTRL_LEVELS=256,1024" \
+			"BENCH_CTRL_SAMPLES=40" \
+			"BENCH_FILL_ENTRIES=1024 BENCH_MEM_FLOWS=256"
+		;;
+	esac
+}
+
+# user_report NAME: make demo's / make bench's host side on the smoke run's
+# output, one result: report.py --check fails unless every number its
+# table prints was measured
+user_report() {
+	local dir=$CHECK/$1 what=bench flag=
+
+	[ "$1" = demo ] && { what=demo; flag=--demo; }
+	if [ "${CHECK#"$REPO"/}" = "$CHECK" ]; then
+		result fail "$1: report.py" "the build directory $BUILD is outside the repository:" \
+			"the guest cannot write its output"
+		return
+	fi
+	if "$PYTHON" "$REPO/tests/bench/report.py" --check $flag "$dir" \
+		>"$CHECK/$1.report" 2>&1; then
+		nested "$CHECK/$1.report"
+		result pass "$1: report.py --check: the $what's table is complete and well formed"
+	else
+		result fail "$1: report.py --check: the $what's table is complete and well formed"
+		diag_file "$CHECK/$1.report" 20
+	fi
+}
+
 # job_boot NAME KVER SCRIPT [CASE...]: one job's guest, on KVER's kernel
 # (KDIR is exported as the board's: name each kernel's explicitly)
 job_boot() {
 	local name=$1 k=$2 script=$3 kd=$KDIR
+	local -a args
 	shift 3
 	[ "$k" = "$KVER" ] || kd=$(cat "$CHECK/other-$k.kdir")
 	case $name in
 	kunit-*)	# a cross kernel: its image boots with the suites built in
 		"$REPO/$script" "$kd" "$name" "$k" >"$CHECK/$name.run" 2>&1 ;;
 	kunit@*) vm_boot "$name" "$REPO/$script" KVER="$k" KDIR="$kd" VM_MODULES=none ;;
+	demo | bench-smoke)	# the guest writes raw.txt to $CHECK/$name, in /openppe
+		read -r -a args <<<"$(user_run_args "$name")"
+		env KVER="$k" KDIR="$kd" VM_QUIET=1 VM_NAME="$name" "$REPO/tests/qemu/run.sh" \
+			"$REPO/$script" "${args[@]}" >"$CHECK/$name.run" 2>&1 ;;
 	*) vm_boot "$name" "$REPO/$script" KVER="$k" KDIR="$kd" VM_TESTS="$*" ;;
 	esac
 }
@@ -879,6 +931,7 @@ for j in "${jobs[@]}"; do
 	fi
 	vm_result "$name" "$rc"
 	[[ $name == kunit@* ]] && kunit_suites_ran "$name"
+	case $name in demo | bench-smoke) user_report "$name" ;; esac
 done
 [ "${#jobs[@]}" -gt 0 ] || result skip "selftests" "no tests/selftests/$sel.sh"
 
