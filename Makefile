@@ -59,6 +59,9 @@ demo: vm
 	@tests/bench/vm-follow.sh $(Q)/demo.sh
 	@$(PYTHON) tests/bench/report.py --demo build/demo
 
+# make bench measures on the production-like build of the board kernel
+# (tests/qemu/kernel-prod.config); KVARIANT=test measures the test kernel
+bench: export KVARIANT = prod
 bench: vm
 	@rm -rf build/bench
 	@tests/bench/vm-follow.sh tests/bench/bench.sh $(ARGS)

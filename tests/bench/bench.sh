@@ -107,6 +107,19 @@ slab_delta()	# BEFORE AFTER FLOWS -> "bytes_per_flow top-caches"
 		}' <(echo "$1") <(echo "$2")
 }
 
+# the debugging options the running kernel has, from what they leave behind
+# ("none" for the production-like build)
+kernel_debug()
+{
+	local d=()
+
+	dmesg | grep -q 'KernelAddressSanitizer initialized' && d+=(KASAN)
+	[ -e /proc/lockdep ] && d+=(lockdep)
+	[ -e /sys/kernel/debug/kmemleak ] && d+=(kmemleak)
+	[ ${#d[@]} -gt 0 ] || d=(none)
+	(IFS=+; echo "${d[*]}")
+}
+
 for c in nft conntrack iperf3 ethtool; do
 	command -v "$c" >/dev/null || { echo "bench: $c missing" >&2; exit 1; }
 done
@@ -116,6 +129,9 @@ dp_affinity
 
 {
 	echo "meta.kernel $(uname -r)"
+	# which kernel build: make bench boots the production-like one
+	# (KVARIANT=prod), make check's smoke run the test kernel
+	echo "meta.kernel_debug $(kernel_debug)"
 	echo "meta.cpus $(grep -c ^processor /proc/cpuinfo)"
 	echo "meta.tcp_seconds $SECS"
 	echo "meta.udp_flows $UDP_FLOWS"

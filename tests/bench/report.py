@@ -106,9 +106,12 @@ def datapath_rows(r):
 def table(r):
     lines = []
     add = lines.append
-    add("openppe bench: %s .. %s, kernel %s, %s vCPUs (QEMU TCG, KASAN+lockdep test kernel)"
+    debug = r.get("meta.kernel_debug", "?")
+    build = ("production-like build, no debugging options" if debug == "none"
+             else "test kernel with %s" % debug)
+    add("openppe bench: %s .. %s, kernel %s (%s), %s vCPUs (QEMU TCG)"
         % (r.get("meta.start", "?"), r.get("meta.end", "?"), r.get("meta.kernel", "?"),
-           r.get("meta.cpus", "?")))
+           build, r.get("meta.cpus", "?")))
     add("Absolute rates are the emulator's on a shared, emulated CPU; compare modes.")
     add("Router CPU = time CPU 1 spent in NET_RX softirqs (all router traffic is steered there).")
     add("")
@@ -330,7 +333,7 @@ def demo(outdir):
 
 def bench_required(r):
     """The numbers every bench part that ran must have written."""
-    keys = ["meta.kernel", "meta.start", "meta.end"]
+    keys = ["meta.kernel", "meta.kernel_debug", "meta.start", "meta.end"]
     if "meta.table_size" in r:         # the datapath part ran
         for m, _ in MODES:
             keys += [f"udp.{m}.{k}" for k in ("pps", "mbps", "to_cpu_per_flow",

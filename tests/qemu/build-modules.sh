@@ -41,7 +41,10 @@ bench=tests/bench/kmod
 mkdir -p "$dir/$bench"
 rsync -a --delete "${gen[@]}" "$REPO/$bench/" "$dir/$bench/"
 
-make -C "$KDIR" M="$dir" -j"$JOBS" "$@" modules
+# the production-like kernel (KVARIANT=prod) has no KUnit: no test modules
+variant=()
+[ "$KVARIANT" = test ] || variant=(OPENPPE_TEST_MODULES=n)
+make -C "$KDIR" M="$dir" -j"$JOBS" "${variant[@]}" "$@" modules
 # it uses no symbol of the drivers (see its Kbuild): no KBUILD_EXTRA_SYMBOLS
 make -C "$KDIR" M="$dir/$bench" -j"$JOBS" "$@" modules
 

@@ -21,11 +21,24 @@ read -r _ KSRC_PKG KSRC_VERSION KSRC_SUITE KSRC_ROLE < <(kernels | awk -v k="$KV
 	exit 1
 }
 KSRC=$OPENPPE_CACHE/src/$KSRC_PKG
+# KVARIANT: which build of KVER. "test" (the default) is the test kernel every
+# test runs on (kernel.config: KASAN, lockdep, kmemleak, ...); "prod" is the
+# same source and options without the debugging ones (kernel-prod.config
+# merged last), for make bench's costs. Its build, modules and initramfs are
+# kept apart from the test kernel's.
+KVARIANT=${KVARIANT:-test}
+case $KVARIANT in
+test | prod) ;;
+*) printf '%s: error: KVARIANT=%s: test or prod\n' "${0##*/}" "$KVARIANT" >&2; exit 1 ;;
+esac
+export KVARIANT
 # What is built against one kernel -- the modules, the initramfs that carries
 # them -- goes under KOUT: build/ itself for the board kernel, build/kver/KVER/
 # for another one, so runs on different kernels never overwrite each other.
 # Kernel-independent outputs (firmware, DTB, logs) stay in build/.
-if [ "$KSRC_ROLE" = board ]; then
+if [ "$KVARIANT" = prod ]; then
+	KOUT=$BUILD/kver/$KVER-prod
+elif [ "$KSRC_ROLE" = board ]; then
 	KOUT=$BUILD
 else
 	KOUT=$BUILD/kver/$KVER
@@ -69,6 +82,13 @@ kernel_key() {
 kernel_fragments() {
 	echo "$REPO/tests/qemu/kernel.config"
 	[ "$KSRC_ROLE" = board ] || echo "$REPO/tests/qemu/kernel-secondary.config"
+	[ "$KVARIANT" = test ] || echo "$REPO/tests/qemu/kernel-prod.config"
 }
 
-kdir() { printf '%s/kernel/%s-%s\n' "$OPENPPE_CACHE" "$KVER" "$(kernel_key)"; }
+# the build directory: KVER-KEY for the test kernel, KVER-prod-KEY for the other
+kdir() {
+	local v=
+
+	[ "$KVARIANT" = test ] || v=-$KVARIANT
+	printf '%s/kernel/%s%s-%s\n' "$OPENPPE_CACHE" "$KVER" "$v" "$(kernel_key)"
+}
