@@ -419,10 +419,6 @@ int openppe_port_enable(struct openppe *ppe, unsigned int p,
 			struct net_device *netdev);
 void openppe_port_disable(struct openppe *ppe, unsigned int p);
 int openppe_ports_sync(struct openppe *ppe);
-bool openppe_rmac_want(struct openppe_rmac *want, unsigned int *n,
-		       unsigned int max, const u8 *mac, unsigned int p);
-int openppe_rmacs_apply(struct openppe *ppe, struct openppe_rmac *want,
-			unsigned int n);
 int openppe_ports_watch(struct openppe *ppe);
 void openppe_ports_unwatch(struct openppe *ppe);
 
@@ -468,8 +464,6 @@ void openppe_flows_flush(struct openppe *ppe, struct openppe_block *block,
 			 int hw_port);
 void openppe_flows_flush_swport(struct openppe *ppe, int hw_port,
 				unsigned int swport);
-int openppe_dsa_pref(struct openppe *ppe, int port, unsigned int swport,
-		     bool egress, struct openppe_pref *ref);
 void openppe_entry_set_ports(struct openppe_hw_entry *e,
 			     const struct openppe_pref *in,
 			     const struct openppe_pref *eg);
@@ -500,6 +494,16 @@ extern const struct attribute_group *openppe_groups[];
 void openppe_debugfs_init(struct openppe *ppe, struct dentry *root);
 void openppe_debugfs_exit(struct openppe *ppe);
 int openppe_table_seq_open(struct file *file, struct openppe *ppe);
+
+/* static (VISIBLE_IF_KUNIT) unless the KUnit suite calls them */
+#if IS_ENABLED(CONFIG_KUNIT)
+bool openppe_rmac_want(struct openppe_rmac *want, unsigned int *n,
+		       unsigned int max, const u8 *mac, unsigned int p);
+int openppe_rmacs_apply(struct openppe *ppe, struct openppe_rmac *want,
+			unsigned int n);
+int openppe_dsa_pref(struct openppe *ppe, int port, unsigned int swport,
+		     bool egress, struct openppe_pref *ref);
+#endif
 
 static inline u32 openppe_w(const struct openppe_hw_entry *e, unsigned int i)
 {
