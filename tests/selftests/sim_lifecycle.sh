@@ -282,7 +282,7 @@ debugfs_knobs()
 		echo "999999 1 1" >"$d/counter_set" 2>/dev/null
 		check_fail $? "counter_set accepted an index beyond the table"
 	fi
-	for f in fail_fw_boot cache_timeout inject_reg_error drop_percent; do
+	for f in fail_fw_boot cache_timeout cache_reject inject_reg_error drop_percent; do
 		[ "$(stat -c %a "$d/$f")" = 600 ]
 		check_err $? "$f is not 0600"
 	done

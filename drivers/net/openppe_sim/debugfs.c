@@ -443,6 +443,8 @@ void ppesim_debugfs_create(struct ppesim *sim)
 			    &sim->eng.fail_fw_boot);
 	debugfs_create_bool("cache_timeout", 0600, sim->ddir,
 			    &sim->eng.cache_timeout);
+	debugfs_create_bool("cache_reject", 0600, sim->ddir,
+			    &sim->eng.cache_reject);
 	debugfs_create_file("inject_reg_error", 0600, sim->ddir, sim,
 			    &ppesim_reg_error_fops);
 	debugfs_create_file("drop_percent", 0600, sim->ddir, sim,

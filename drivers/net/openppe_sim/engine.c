@@ -169,7 +169,9 @@ static void ppesim_cache_exec(struct ppesim_engine *eng, u32 cmd)
  * @eng: the engine; caller holds @eng->lock
  * @cmd: the value written
  *
- * Runs the command at once unless the cache_timeout knob holds it (BUSY).
+ * Runs the command at once unless the cache_timeout knob holds it (BUSY);
+ * rejects it (ERR, nothing done) if it is malformed or the cache_reject knob
+ * is set.
  */
 void ppesim_cache_cmd(struct ppesim_engine *eng, u32 cmd)
 {
@@ -182,7 +184,8 @@ void ppesim_cache_cmd(struct ppesim_engine *eng, u32 cmd)
 	if (eng->cache_busy)
 		return;
 	if ((op != CACHE_OP_INV_ENTRY && op != CACHE_OP_INV_ALL) ||
-	    (op == CACHE_OP_INV_ENTRY && idx >= limit)) {
+	    (op == CACHE_OP_INV_ENTRY && idx >= limit) ||
+	    READ_ONCE(eng->cache_reject)) {
 		eng->cache_err = true;
 		eng->irq_status |= IRQ_CACHE;
 		return;

@@ -1273,6 +1273,19 @@ static void ppesim_test_cache(struct kunit *test)
 	     FIELD_PREP(CACHE_CMD_INDEX, T_ENTRIES));
 	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CACHE_STATUS), CACHE_STATUS_ERR);
 
+	/* cache_reject: a good command is rejected, its line stays cached */
+	KUNIT_EXPECT_TRUE(test, test_bit(idx, eng->cache_valid));
+	eng->cache_reject = true;
+	t_wr(test, eng, CACHE_CMD, FIELD_PREP(CACHE_CMD_OP, CACHE_OP_INV_ENTRY) |
+	     FIELD_PREP(CACHE_CMD_INDEX, idx));
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CACHE_STATUS), CACHE_STATUS_ERR);
+	KUNIT_EXPECT_TRUE(test, test_bit(idx, eng->cache_valid));
+	eng->cache_reject = false;
+	t_wr(test, eng, CACHE_CMD, FIELD_PREP(CACHE_CMD_OP, CACHE_OP_INV_ENTRY) |
+	     FIELD_PREP(CACHE_CMD_INDEX, idx));
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CACHE_STATUS), 0U);
+	KUNIT_EXPECT_FALSE(test, test_bit(idx, eng->cache_valid));
+
 	/* a frame for another MAC, a disabled port */
 	buf[5] = 0x99;
 	KUNIT_EXPECT_EQ(test, ppesim_engine_rx(fx->sim, 0, buf, len, fwd),

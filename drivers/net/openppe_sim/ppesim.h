@@ -137,6 +137,7 @@ struct ppesim_cline {
  * @latch_port: per-port counter _HI latches
  * @fail_fw_boot: fault knob: BOOT ends in ERROR/BOOT_FAILED
  * @cache_timeout: fault knob: CACHE_STATUS.BUSY never clears while set
+ * @cache_reject: fault knob: every cache command is rejected (ERR) while set
  * @inject_reg_error: fault knob: errno the next register access fails with
  * @drop_percent: fault knob: share of engine-forwarded frames dropped
  */
@@ -180,6 +181,7 @@ struct ppesim_engine {
 
 	bool fail_fw_boot;
 	bool cache_timeout;
+	bool cache_reject;
 	u32 inject_reg_error;
 	u32 drop_percent;
 };
