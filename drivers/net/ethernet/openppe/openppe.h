@@ -143,6 +143,8 @@ enum openppe_refusal {
  *	the router MAC table, counted at each re-synchronisation
  * @backoff_refusals: REPLACEs refused from the back-off cache (the cookie
  *	found no room moments ago), without touching the table
+ * @nexthop_updates: entries rewritten because their next hop's link-layer
+ *	address changed
  */
 struct openppe_counters {
 	atomic64_t replace_calls;
@@ -159,6 +161,7 @@ struct openppe_counters {
 	atomic64_t table_errors;
 	atomic64_t router_macs_overflow;
 	atomic64_t backoff_refusals;
+	atomic64_t nexthop_updates;
 };
 
 /**
@@ -206,6 +209,21 @@ struct openppe_rmac {
 };
 
 /**
+ * struct openppe_nexthop - the neighbour a flow's frames are sent to
+ * @net: its device's network namespace
+ * @ifindex: its device; 0: none known (PPPoE, or no valid neighbour had
+ *	the entry's destination address when the flow was installed)
+ * @ipv6: in the IPv6 neighbour table (else ARP)
+ * @key: its IPv4 (4 bytes) or IPv6 address
+ */
+struct openppe_nexthop {
+	possible_net_t net;
+	int ifindex;
+	bool ipv6;
+	u8 key[16];
+};
+
+/**
  * struct openppe_flow - one offloaded flow direction (one nf_flow_table tuple)
  * @node: link in &openppe.flows, keyed by @cookie
  * @cookie: &flow_cls_offload.cookie of the tuple
@@ -226,6 +244,7 @@ struct openppe_rmac {
  * @last_hit: LAST_HIT at the previous STATS
  * @final_packets: PACKETS when the entry left the engine (unlink)
  * @final_bytes: BYTES then
+ * @nh: the neighbour whose address is the entry's DMAC (under @lock)
  * @gc_node: link on a private list while the flow is being flushed
  * @rcu: deferred free
  */
@@ -246,6 +265,7 @@ struct openppe_flow {
 	u32 last_hit;
 	u32 final_packets;
 	u64 final_bytes;
+	struct openppe_nexthop nh;
 	struct list_head gc_node;
 	struct rcu_head rcu;
 };
@@ -339,6 +359,8 @@ struct openppe_block {
  * @nrmacs: router MAC table entries (PPE_CAPS.RMACS)
  * @rmac: the router MAC table as programmed (under @port_lock)
  * @netdev_nb: follows address, MTU and upper changes of the ports
+ * @netevent_nb: follows neighbour updates (next hops of offloaded flows)
+ * @neigh_work: rewrites the entries whose next hop's address changed
  * @cnt_lock: serialises _LO/_HI latch sequences of 64-bit engine counters
  * @cnt: event counters
  * @clks: optional clocks
@@ -399,6 +421,8 @@ struct openppe {
 	u32 nrmacs;
 	struct openppe_rmac rmac[OPENPPE_RMAC_MAX];
 	struct notifier_block netdev_nb;
+	struct notifier_block netevent_nb;
+	struct work_struct neigh_work;
 
 	struct mutex cnt_lock;		/* _LO/_HI counter latch */
 	struct openppe_counters cnt;
@@ -471,6 +495,8 @@ struct openppe_flow *openppe_flow_get(struct openppe *ppe, unsigned long cookie)
 void openppe_flow_put(struct openppe_flow *flow);
 int openppe_flows_init(struct openppe *ppe);
 void openppe_flows_fini(struct openppe *ppe);
+int openppe_nexthops_watch(struct openppe *ppe);
+void openppe_nexthops_unwatch(struct openppe *ppe);
 u32 openppe_entry_features(const struct openppe_hw_entry *e);
 u32 openppe_mac_hi(const u8 *mac);
 u32 openppe_mac_lo(const u8 *mac);
@@ -503,6 +529,8 @@ int openppe_rmacs_apply(struct openppe *ppe, struct openppe_rmac *want,
 			unsigned int n);
 int openppe_dsa_pref(struct openppe *ppe, int port, unsigned int swport,
 		     bool egress, struct openppe_pref *ref);
+bool openppe_flow_nexthop_moved(struct openppe *ppe, struct openppe_flow *flow,
+				const u8 *ha);
 #endif
 
 static inline u32 openppe_w(const struct openppe_hw_entry *e, unsigned int i)

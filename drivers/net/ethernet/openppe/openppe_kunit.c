@@ -1267,6 +1267,49 @@ static void openppe_test_flush(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, openppe_flow_get(ppe, 0x1000));
 }
 
+/* a next hop's new address: the entry rewritten in place, same slot and
+ * counter record; the same address again: nothing to do
+ */
+static void openppe_test_nexthop_moved(struct kunit *test)
+{
+	static const u8 ha[ETH_ALEN] = { 0x02, 0x5e, 0x10, 0x00, 0x00, 0x01 };
+	struct openppe_test_ctx *ctx = test->priv;
+	struct openppe *ppe = ctx->ppe;
+	struct openppe_flow *flow;
+	u32 index, cnt_idx;
+	bool moved;
+
+	KUNIT_ASSERT_EQ(test, openppe_test_cls(test, FLOW_CLS_REPLACE, 0x2000,
+					       &openppe_test_snat, NULL), 0);
+	flow = openppe_flow_get(ppe, 0x2000);
+	KUNIT_ASSERT_NOT_NULL(test, flow);
+	index = flow->index;
+	cnt_idx = flow->cnt_idx;
+
+	mutex_lock(&flow->lock);
+	moved = openppe_flow_nexthop_moved(ppe, flow, openppe_test_dmac);
+	mutex_unlock(&flow->lock);
+	KUNIT_EXPECT_FALSE(test, moved);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ppe->cnt.nexthop_updates), 0);
+
+	mutex_lock(&flow->lock);
+	moved = openppe_flow_nexthop_moved(ppe, flow, ha);
+	mutex_unlock(&flow->lock);
+	KUNIT_EXPECT_TRUE(test, moved);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ppe->cnt.nexthop_updates), 1);
+	KUNIT_EXPECT_EQ(test, flow->index, index);
+	KUNIT_EXPECT_EQ(test, flow->cnt_idx, cnt_idx);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(ppe->table[index].w[OPENPPE_W_DMAC_HI]),
+			openppe_mac_hi(ha));
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(ppe->table[index].w[OPENPPE_W_DMAC_LO]),
+			openppe_mac_lo(ha));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->entries_used), 1);
+	openppe_flow_put(flow);
+
+	/* not a REPLACE: not counted as one */
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ppe->cnt.updates), 0);
+}
+
 static void openppe_test_stats(struct kunit *test)
 {
 	struct openppe_test_ctx *ctx = test->priv;
@@ -2198,6 +2241,7 @@ static struct kunit_case openppe_engine_cases[] = {
 	KUNIT_CASE(openppe_test_replace_idempotent),
 	KUNIT_CASE(openppe_test_destroy),
 	KUNIT_CASE(openppe_test_flush),
+	KUNIT_CASE(openppe_test_nexthop_moved),
 	KUNIT_CASE(openppe_test_stats),
 	KUNIT_CASE(openppe_test_block_lifetime),
 	KUNIT_CASE(openppe_test_dead_callbacks),

@@ -9,6 +9,9 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/rcupdate.h>
+#include <net/arp.h>
+#include <net/ndisc.h>
+#include <net/netevent.h>
 #include <linux/slab.h>
 #include <linux/tc_act/tc_csum.h>
 
@@ -790,6 +793,9 @@ void openppe_flow_put(struct openppe_flow *flow)
 }
 EXPORT_SYMBOL_IF_KUNIT(openppe_flow_put);
 
+static void openppe_flow_nexthop_note(struct openppe *ppe,
+				      struct openppe_flow *flow);
+
 /* Remove an installed flow from the engine and from the cookie table. */
 static int openppe_flow_unlink(struct openppe *ppe, struct openppe_flow *flow)
 {
@@ -827,15 +833,19 @@ static int openppe_flow_update(struct openppe *ppe, struct openppe_flow *flow,
 		return 0;
 
 	atomic64_inc(&ppe->cnt.updates);
-	if (openppe_entry_key_equal(e, &flow->entry))
-		return openppe_table_rewrite(ppe, flow, e);
-
-	/* new key, new buckets: same counter record, new slot */
-	ret = openppe_table_remove(ppe, flow);
-	if (ret)
-		return ret;
-	flow->entry = *e;
-	return openppe_table_insert(ppe, flow);
+	if (openppe_entry_key_equal(e, &flow->entry)) {
+		ret = openppe_table_rewrite(ppe, flow, e);
+	} else {
+		/* new key, new buckets: same counter record, new slot */
+		ret = openppe_table_remove(ppe, flow);
+		if (ret)
+			return ret;
+		flow->entry = *e;
+		ret = openppe_table_insert(ppe, flow);
+	}
+	if (!ret)
+		openppe_flow_nexthop_note(ppe, flow);
+	return ret;
 }
 
 /* the refusal class of a failed openppe_table_insert() */
@@ -905,6 +915,7 @@ static int openppe_flow_add(struct openppe *ppe, struct openppe_block *block,
 				       openppe_flow_params);
 		goto err_unlock;
 	}
+	openppe_flow_nexthop_note(ppe, flow);
 	/* openppe_port_detach() clears the port, then flushes what it finds
 	 * in the cookie table: pair with it so that either it sees this flow
 	 * or this flow sees the port gone.
@@ -1127,6 +1138,13 @@ int openppe_flow_destroy(struct openppe *ppe, struct flow_cls_offload *cls)
 }
 EXPORT_SYMBOL_IF_KUNIT(openppe_flow_destroy);
 
+/* the flows openppe_flows_flush*() remove */
+struct openppe_flow_sel {
+	const struct openppe_block *block;	/* bound through it, or NULL */
+	int hw_port;		/* entering or leaving this port, or -1 */
+	int swport;		/* through this DSA user port of @hw_port, or -1 */
+};
+
 /* @swport: only flows through this DSA user port of @hw_port, or -1 */
 static bool openppe_flow_match(const struct openppe_flow *flow,
 			       const struct openppe_block *block, int hw_port,
@@ -1157,16 +1175,40 @@ static bool openppe_flow_match(const struct openppe_flow *flow,
 /* entries looked at per RCU section, matching or not */
 #define OPENPPE_FLUSH_SCAN	1024
 
-/* One pass over the cookie table, resumed after each batch (the walk may
- * sleep between rhashtable_walk_stop() and _start()). Return: flows removed.
+static bool openppe_flow_selected(const struct openppe_flow *flow,
+				  const void *arg)
+{
+	const struct openppe_flow_sel *sel = arg;
+
+	return openppe_flow_match(flow, sel->block, sel->hw_port, sel->swport);
+}
+
+static bool openppe_flow_unlink_act(struct openppe *ppe,
+				    struct openppe_flow *flow)
+{
+	openppe_flow_unlink(ppe, flow);
+	return true;
+}
+
+/* a walk's callbacks: which flows, and what to do with each, under its
+ * lock, unless it is unlinked (true: it did something)
  */
-static unsigned int openppe_flows_flush_pass(struct openppe *ppe,
-					     struct openppe_block *block,
-					     int hw_port, int swport)
+struct openppe_walk {
+	bool (*select)(const struct openppe_flow *flow, const void *arg);
+	bool (*act)(struct openppe *ppe, struct openppe_flow *flow);
+	const void *arg;
+};
+
+/* One pass over the cookie table, resumed after each batch (the walk may
+ * sleep between rhashtable_walk_stop() and _start()). Return: flows acted
+ * on.
+ */
+static unsigned int openppe_flows_walk_pass(struct openppe *ppe,
+					    const struct openppe_walk *w)
 {
 	struct openppe_flow *batch[OPENPPE_FLUSH_BATCH];
 	struct rhashtable_iter iter;
-	unsigned int scanned, removed = 0;
+	unsigned int scanned, done_n = 0;
 	struct openppe_flow *flow;
 	bool done = false;
 	int n, i;
@@ -1190,7 +1232,7 @@ static unsigned int openppe_flows_flush_pass(struct openppe *ppe,
 				break;
 			}
 			scanned++;
-			if (openppe_flow_match(flow, block, hw_port, swport) &&
+			if (w->select(flow, w->arg) &&
 			    refcount_inc_not_zero(&flow->ref))
 				batch[n++] = flow;
 		}
@@ -1198,17 +1240,15 @@ static unsigned int openppe_flows_flush_pass(struct openppe *ppe,
 
 		for (i = 0; i < n; i++) {
 			mutex_lock(&batch[i]->lock);
-			if (!batch[i]->unlinked) {
-				openppe_flow_unlink(ppe, batch[i]);
-				removed++;
-			}
+			if (!batch[i]->unlinked && w->act(ppe, batch[i]))
+				done_n++;
 			mutex_unlock(&batch[i]->lock);
 			openppe_flow_put(batch[i]);
 		}
 		cond_resched();
 	}
 	rhashtable_walk_exit(&iter);
-	return removed;
+	return done_n;
 }
 
 /**
@@ -1225,7 +1265,15 @@ static unsigned int openppe_flows_flush_pass(struct openppe *ppe,
 void openppe_flows_flush(struct openppe *ppe, struct openppe_block *block,
 			 int hw_port)
 {
-	while (openppe_flows_flush_pass(ppe, block, hw_port, -1))
+	struct openppe_flow_sel sel = {
+		.block = block, .hw_port = hw_port, .swport = -1,
+	};
+	struct openppe_walk w = {
+		.select = openppe_flow_selected, .act = openppe_flow_unlink_act,
+		.arg = &sel,
+	};
+
+	while (openppe_flows_walk_pass(ppe, &w))
 		;
 }
 EXPORT_SYMBOL_IF_KUNIT(openppe_flows_flush);
@@ -1242,10 +1290,224 @@ EXPORT_SYMBOL_IF_KUNIT(openppe_flows_flush);
 void openppe_flows_flush_swport(struct openppe *ppe, int hw_port,
 				unsigned int swport)
 {
-	while (openppe_flows_flush_pass(ppe, NULL, hw_port, swport))
+	struct openppe_flow_sel sel = { .hw_port = hw_port, .swport = swport };
+	struct openppe_walk w = {
+		.select = openppe_flow_selected, .act = openppe_flow_unlink_act,
+		.arg = &sel,
+	};
+
+	while (openppe_flows_walk_pass(ppe, &w))
 		;
 }
 EXPORT_SYMBOL_IF_KUNIT(openppe_flows_flush_swport);
+
+/* Next hops. nf_flow_table (6.1 to 7.3) writes a flow's destination MAC
+ * address into the rule it offers once, from the neighbour entry of the
+ * moment, and offers a bound flow again only when its packets reach the CPU,
+ * which they no longer do. When that neighbour's address changes (a host or
+ * gateway replaced, a failover), nf_flow_table's software path sends to the
+ * new address (neigh_xmit()), while the engine would go on sending to the
+ * old one for as long as the flow lives. So the driver notes, when it
+ * writes an entry, which neighbour has the entry's destination address
+ * (openppe_flow_nexthop_note()), and after every neighbour update rewrites
+ * the entries whose neighbour now has a different valid address.
+ */
+
+struct openppe_nh_find {
+	struct net *net;
+	const u8 *mac;
+	struct openppe_nexthop *nh;
+};
+
+/* neigh_for_each() callback, its table's lock held: the first valid
+ * neighbour in the flow's namespace with the flow's destination address
+ */
+static void openppe_nh_find_one(struct neighbour *n, void *arg)
+{
+	struct openppe_nh_find *f = arg;
+	u8 ha[ETH_ALEN];
+
+	if (f->nh->ifindex || !net_eq(dev_net(n->dev), f->net) ||
+	    n->dev->addr_len != ETH_ALEN ||
+	    !(READ_ONCE(n->nud_state) & NUD_VALID))
+		return;
+	neigh_ha_snapshot(ha, n, n->dev);
+	if (!ether_addr_equal(ha, f->mac))
+		return;
+	write_pnet(&f->nh->net, f->net);
+	f->nh->ifindex = n->dev->ifindex;
+	memcpy(f->nh->key, n->primary_key, n->tbl->key_len);
+}
+
+static void openppe_entry_dmac(const struct openppe_hw_entry *e, u8 *mac)
+{
+	put_unaligned_be16(openppe_w(e, OPENPPE_W_DMAC_HI), mac);
+	put_unaligned_be32(openppe_w(e, OPENPPE_W_DMAC_LO), mac + 2);
+}
+
+/* Note @flow's next hop: the neighbour whose address its entry sends to.
+ * A PPPoE entry sends to the session's peer, no neighbour.
+ */
+static void openppe_flow_nexthop_note(struct openppe *ppe,
+				      struct openppe_flow *flow)
+{
+	const struct openppe_hw_entry *e = &flow->entry;
+	struct openppe_nh_find f = { .nh = &flow->nh };
+	struct net_device *dev;
+	u8 mac[ETH_ALEN];
+	u32 ep;
+
+	lockdep_assert_held(&flow->lock);
+
+	memset(&flow->nh, 0, sizeof(flow->nh));
+	if (le32_get_bits(e->w[OPENPPE_W_EGRESS], OPENPPE_EGRESS_PPPOE))
+		return;
+	ep = le32_get_bits(e->w[OPENPPE_W_EGRESS], OPENPPE_EGRESS_EPORT);
+	rcu_read_lock();
+	dev = rcu_dereference(ppe->ports[ep].netdev);
+	f.net = dev ? dev_net(dev) : NULL;
+	rcu_read_unlock();
+	if (!f.net)
+		return;
+	openppe_entry_dmac(e, mac);
+	f.mac = mac;
+	flow->nh.ipv6 = le32_get_bits(e->w[OPENPPE_W_KEY_META],
+				      OPENPPE_KEY_META_IPV6);
+#if IS_REACHABLE(CONFIG_IPV6)
+	if (flow->nh.ipv6) {
+		neigh_for_each(&nd_tbl, openppe_nh_find_one, &f);
+		return;
+	}
+#endif
+	if (!flow->nh.ipv6)
+		neigh_for_each(&arp_tbl, openppe_nh_find_one, &f);
+}
+
+/**
+ * openppe_flow_nexthop_moved() - follow a new address of a flow's next hop
+ * @ppe: the PPE
+ * @flow: an installed flow, its lock held
+ * @ha: the next hop's address now
+ *
+ * Rewrites the entry in place (same slot, same counter record) if its
+ * destination address is not @ha.
+ *
+ * Return: whether it was rewritten.
+ */
+VISIBLE_IF_KUNIT bool openppe_flow_nexthop_moved(struct openppe *ppe,
+						 struct openppe_flow *flow,
+						 const u8 *ha)
+{
+	struct openppe_hw_entry e = flow->entry;
+	u8 mac[ETH_ALEN];
+
+	lockdep_assert_held(&flow->lock);
+
+	openppe_entry_dmac(&e, mac);
+	if (ether_addr_equal(mac, ha))
+		return false;
+	e.w[OPENPPE_W_DMAC_HI] = cpu_to_le32(openppe_mac_hi(ha));
+	e.w[OPENPPE_W_DMAC_LO] = cpu_to_le32(openppe_mac_lo(ha));
+	if (openppe_table_rewrite(ppe, flow, &e)) {
+		/* the cache's state is unknown: the engine is off until the
+		 * recovery; the entry in memory is the new one
+		 */
+		return false;
+	}
+	atomic64_inc(&ppe->cnt.nexthop_updates);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(openppe_flow_nexthop_moved);
+
+static bool openppe_flow_has_nexthop(const struct openppe_flow *flow,
+				     const void *arg)
+{
+	return READ_ONCE(flow->nh.ifindex);
+}
+
+/* the flow's neighbour now: rewrite its entry if the address changed */
+static bool openppe_flow_nexthop_check(struct openppe *ppe,
+				       struct openppe_flow *flow)
+{
+	struct neigh_table *tbl = &arp_tbl;
+	struct net_device *dev;
+	struct neighbour *n;
+	u8 ha[ETH_ALEN];
+	bool valid;
+
+#if IS_REACHABLE(CONFIG_IPV6)
+	if (flow->nh.ipv6)
+		tbl = &nd_tbl;
+#endif
+	if (!flow->nh.ifindex || (flow->nh.ipv6 && tbl == &arp_tbl))
+		return false;
+	dev = dev_get_by_index(read_pnet(&flow->nh.net), flow->nh.ifindex);
+	if (!dev)
+		return false;
+	n = neigh_lookup(tbl, flow->nh.key, dev);
+	dev_put(dev);
+	if (!n)
+		return false;
+	valid = READ_ONCE(n->nud_state) & NUD_VALID;
+	if (valid)
+		neigh_ha_snapshot(ha, n, n->dev);
+	neigh_release(n);
+	/* gone or unresolved: the old address may come back; keep it */
+	return valid && openppe_flow_nexthop_moved(ppe, flow, ha);
+}
+
+static void openppe_nexthops_work(struct work_struct *work)
+{
+	struct openppe *ppe = container_of(work, struct openppe, neigh_work);
+	struct openppe_walk w = {
+		.select = openppe_flow_has_nexthop,
+		.act = openppe_flow_nexthop_check,
+	};
+
+	down_read(&ppe->life_lock);
+	if (!ppe->dead)
+		openppe_flows_walk_pass(ppe, &w);
+	up_read(&ppe->life_lock);
+}
+
+/* atomic context (neigh_update()): the check runs from a work item. Only
+ * a neighbour with a valid address can give an entry a new one.
+ */
+static int openppe_netevent(struct notifier_block *nb, unsigned long event,
+			    void *ptr)
+{
+	struct openppe *ppe = container_of(nb, struct openppe, netevent_nb);
+	struct neighbour *n = ptr;
+
+	if (event == NETEVENT_NEIGH_UPDATE &&
+	    (READ_ONCE(n->nud_state) & NUD_VALID) &&
+	    atomic_read(&ppe->entries_used))
+		schedule_work(&ppe->neigh_work);
+	return NOTIFY_DONE;
+}
+
+/**
+ * openppe_nexthops_watch() - follow neighbour updates
+ * @ppe: the PPE being probed
+ *
+ * Return: 0 or a negative errno.
+ */
+int openppe_nexthops_watch(struct openppe *ppe)
+{
+	INIT_WORK(&ppe->neigh_work, openppe_nexthops_work);
+	ppe->netevent_nb.notifier_call = openppe_netevent;
+	return register_netevent_notifier(&ppe->netevent_nb);
+}
+
+/**
+ * openppe_nexthops_unwatch() - undo openppe_nexthops_watch()
+ * @ppe: the PPE; on return no check runs or is queued
+ */
+void openppe_nexthops_unwatch(struct openppe *ppe)
+{
+	unregister_netevent_notifier(&ppe->netevent_nb);
+	cancel_work_sync(&ppe->neigh_work);
+}
 
 int openppe_flows_init(struct openppe *ppe)
 {

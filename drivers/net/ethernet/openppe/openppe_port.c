@@ -408,14 +408,24 @@ static int openppe_netdev_event(struct notifier_block *nb,
  *
  * Registers a netdevice notifier: a change of address, MTU or upper device
  * of a port, or of any device stacked on one, re-synchronises the engine
- * (openppe_ports_sync()), for flows already offloaded too.
+ * (openppe_ports_sync()), for flows already offloaded too. And a netevent
+ * notifier: a neighbour update looks for offloaded flows whose next hop's
+ * address is stale (openppe_nexthops_watch()).
  *
  * Return: 0 or a negative errno.
  */
 int openppe_ports_watch(struct openppe *ppe)
 {
+	int ret;
+
 	ppe->netdev_nb.notifier_call = openppe_netdev_event;
-	return register_netdevice_notifier(&ppe->netdev_nb);
+	ret = register_netdevice_notifier(&ppe->netdev_nb);
+	if (ret)
+		return ret;
+	ret = openppe_nexthops_watch(ppe);
+	if (ret)
+		unregister_netdevice_notifier(&ppe->netdev_nb);
+	return ret;
 }
 
 /**
@@ -424,5 +434,6 @@ int openppe_ports_watch(struct openppe *ppe)
  */
 void openppe_ports_unwatch(struct openppe *ppe)
 {
+	openppe_nexthops_unwatch(ppe);
 	unregister_netdevice_notifier(&ppe->netdev_nb);
 }

@@ -76,6 +76,7 @@ OPENPPE_CNT_ATTR(refused_engine_error, refused[OPENPPE_REFUSE_ENGINE_ERROR]);
 OPENPPE_CNT_ATTR(refused_duplicate, refused[OPENPPE_REFUSE_DUPLICATE]);
 OPENPPE_CNT_ATTR(refused_dsa_port, refused[OPENPPE_REFUSE_DSA_PORT]);
 OPENPPE_CNT_ATTR(backoff_refusals, backoff_refusals);
+OPENPPE_CNT_ATTR(nexthop_updates, nexthop_updates);
 
 static ssize_t table_size_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
@@ -193,6 +194,7 @@ static struct attribute *openppe_attrs[] = {
 	&dev_attr_refused_duplicate.attr,
 	&dev_attr_refused_dsa_port.attr,
 	&dev_attr_backoff_refusals.attr,
+	&dev_attr_nexthop_updates.attr,
 	&dev_attr_engine_lookups.attr,
 	&dev_attr_engine_hits.attr,
 	&dev_attr_engine_drops.attr,
