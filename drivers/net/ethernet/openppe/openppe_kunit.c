@@ -1938,7 +1938,10 @@ static void openppe_test_eth_mangle_endian(struct kunit *test)
 }
 
 struct openppe_tear_ctx {
-	__le64 word;
+	union {
+		__le64 word;
+		atomic64_t store;	/* the writer's view of @word */
+	};
 	unsigned long writes;
 };
 
@@ -1953,10 +1956,15 @@ static int openppe_tear_writer(void *data)
 	struct openppe_tear_ctx *t = data;
 	u64 v = 0;
 
-	/* what the engine does: a counter that only grows, stored whole */
+	/* What the engine does: a counter that only grows, stored whole. Not
+	 * WRITE_ONCE(): a 32-bit CPU may store a u64 as two halves (QEMU 7.2
+	 * emulates ARMv7's STRD so, LPAE or not), and a torn store is not
+	 * what the reader is up against. atomic64_xchg() stores all 64 bits
+	 * at once on every architecture (LDREXD/STREXD on ARMv7).
+	 */
 	while (!kthread_should_stop()) {
 		v += OPENPPE_TEAR_STEP;
-		WRITE_ONCE(t->word, cpu_to_le64(v));
+		atomic64_xchg(&t->store, (__force s64)cpu_to_le64(v));
 		t->writes++;
 		if (!(t->writes & 0xfff))
 			cond_resched();
