@@ -45,6 +45,7 @@ CTRL_LEVELS=${BENCH_CTRL_LEVELS:-1024 8192 65536}
 CTRL_LEVELS=${CTRL_LEVELS//,/ }
 CTRL_SAMPLES=${BENCH_CTRL_SAMPLES:-1000}
 FILL_ENTRIES=${BENCH_FILL_ENTRIES:-16384}
+FILL_RUNS=${BENCH_FILL_RUNS:-5}
 MEM_FLOWS=${BENCH_MEM_FLOWS:-8192}
 PARTS=${BENCH_PARTS:-datapath burst driver}
 BENCH_DFS=/sys/kernel/debug/openppe_bench
@@ -203,18 +204,23 @@ done
 bench_run unbind || exit 1
 sim_del "$CID"
 
-say "occupancy: $FILL_ENTRIES-entry table"
-sim_new FID 2 "$FILL_ENTRIES" "$FILL_ENTRIES" || exit 1
-FPPE=$(router_ppe_of "$(sim_port "$FID" 0)") || exit 1
-bench_run bind "$(sim_port "$FID" 0)" "$(sim_port "$FID" 1)" || exit 1
-bench_run fill fill 4 "$(cat "$FPPE/table_size")" || exit 1
-{
-	echo "fill.relocations $(cat "$FPPE/relocations")"
-	echo "fill.refused_table_full $(cat "$FPPE/refused_table_full")"
-	echo "fill.entries_used $(cat "$FPPE/entries_used")"
-} >>"$OUT/raw.txt"
-bench_run unbind || exit 1
-sim_del "$FID"
+# occupancy at the first refusal is a random variable: FILL_RUNS fills, each
+# on a new instance (new hash seeds, new random keys), reported as the median
+for run in $(seq 1 "$FILL_RUNS"); do
+	say "occupancy: $FILL_ENTRIES-entry table, fill $run of $FILL_RUNS"
+	sim_new FID 2 "$FILL_ENTRIES" "$FILL_ENTRIES" || exit 1
+	FPPE=$(router_ppe_of "$(sim_port "$FID" 0)") || exit 1
+	bench_run bind "$(sim_port "$FID" 0)" "$(sim_port "$FID" 1)" || exit 1
+	bench_run fill "fill.$run" 4 "$(cat "$FPPE/table_size")" || exit 1
+	{
+		echo "fill.$run.relocations $(cat "$FPPE/relocations")"
+		echo "fill.$run.refused_table_full $(cat "$FPPE/refused_table_full")"
+		echo "fill.$run.entries_used $(cat "$FPPE/entries_used")"
+	} >>"$OUT/raw.txt"
+	bench_run unbind || exit 1
+	sim_del "$FID"
+done
+echo "fill.runs $FILL_RUNS" >>"$OUT/raw.txt"
 
 cat "$BENCH_DFS/results" >>"$OUT/raw.txt"
 echo "meta.end $(date -u +%FT%TZ)" >>"$OUT/raw.txt"

@@ -299,7 +299,13 @@ struct openppe_block {
 };
 
 #define OPENPPE_STRIPES			32
-#define OPENPPE_RELOC_DEPTH		3
+/* relocation search: chains of at most this many moves, at most this many
+ * buckets visited (docs/design.md, "Table placement and relocation")
+ */
+#define OPENPPE_RELOC_DEPTH		12
+#define OPENPPE_RELOC_NODES		4096
+
+struct openppe_bfs_node;
 
 /**
  * struct openppe - one packet processing engine
@@ -330,6 +336,10 @@ struct openppe_block {
  * @place_lock: read-held for placement in a key's own two buckets and for
  *	removal; write-held while relocating (which touches any bucket)
  * @stripe: bucket b is guarded by @stripe[b % OPENPPE_STRIPES]
+ * @reloc_seen: buckets the relocation search has reached (@nbuckets bits,
+ *	all clear between searches); under @place_lock (write)
+ * @reloc_q: the relocation search's queue, OPENPPE_RELOC_NODES + 1 nodes;
+ *	under @place_lock (write)
  * @cnt_ida: allocator of counter record indexes (internally locked)
  * @entries_used: slots holding a bound entry
  * @cache_lock: serialises CACHE_CMD/CACHE_STATUS use; protects @degraded,
@@ -395,6 +405,8 @@ struct openppe {
 	struct openppe_flow **slots;
 	struct rw_semaphore place_lock;
 	struct mutex stripe[OPENPPE_STRIPES];	/* bucket slots, see @slots */
+	unsigned long *reloc_seen;
+	struct openppe_bfs_node *reloc_q;
 	struct ida cnt_ida;
 	atomic_t entries_used;
 

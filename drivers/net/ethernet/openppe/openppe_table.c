@@ -79,6 +79,14 @@ bool openppe_entry_key_equal(const struct openppe_hw_entry *a,
 		       OPENPPE_KEY_WORDS * sizeof(a->w[0]));
 }
 
+/* one bucket the relocation search reached (openppe_place_relocate()) */
+struct openppe_bfs_node {
+	u32 bucket;
+	int parent;	/* node index, -1 for the two roots */
+	u32 slot;	/* slot in the parent's bucket whose entry moves here */
+	u8 depth;
+};
+
 /**
  * openppe_table_init() - set up the software side of the table
  * @ppe: the PPE; @ppe->table and @ppe->counters must already point to
@@ -96,8 +104,13 @@ int openppe_table_init(struct openppe *ppe, unsigned int log2,
 	ppe->ways = ways;
 	ppe->nbuckets = ppe->entries / ways;
 	ppe->slots = kvcalloc(ppe->entries, sizeof(*ppe->slots), GFP_KERNEL);
-	if (!ppe->slots)
+	ppe->reloc_seen = bitmap_zalloc(ppe->nbuckets, GFP_KERNEL);
+	ppe->reloc_q = kvmalloc_array(OPENPPE_RELOC_NODES + 1,
+				      sizeof(*ppe->reloc_q), GFP_KERNEL);
+	if (!ppe->slots || !ppe->reloc_seen || !ppe->reloc_q) {
+		openppe_table_fini(ppe);
 		return -ENOMEM;
+	}
 	atomic_set(&ppe->entries_used, 0);
 	return 0;
 }
@@ -105,6 +118,10 @@ EXPORT_SYMBOL_IF_KUNIT(openppe_table_init);
 
 void openppe_table_fini(struct openppe *ppe)
 {
+	kvfree(ppe->reloc_q);
+	ppe->reloc_q = NULL;
+	bitmap_free(ppe->reloc_seen);
+	ppe->reloc_seen = NULL;
 	kvfree(ppe->slots);
 	ppe->slots = NULL;
 }
@@ -465,39 +482,26 @@ static int openppe_move(struct openppe *ppe, u32 from, u32 to)
 	return ret;
 }
 
-struct openppe_bfs_node {
-	u32 bucket;
-	int parent;	/* node index, -1 for the two roots */
-	u32 slot;	/* slot in the parent's bucket whose entry moves here */
-	u8 depth;
-};
-
-/* Both candidate buckets are full: search breadth-first, at most
- * OPENPPE_RELOC_DEPTH moves deep, for a chain of entries that can each shift
- * to their other bucket, ending in a bucket with a free slot. Execute the
- * chain from its free end, so each move targets a free slot, then place.
+/* Both candidate buckets are full: search breadth-first for a chain of
+ * entries that can each shift to their other bucket, ending in a bucket with
+ * a free slot; at most OPENPPE_RELOC_DEPTH moves long, visiting each bucket
+ * once (a bucket reached again is reached by a chain no shorter) and at most
+ * OPENPPE_RELOC_NODES buckets. Execute the chain from its free end, so each
+ * move targets a free slot, then place.
  */
 static int openppe_place_relocate(struct openppe *ppe,
 				  struct openppe_flow *flow)
 {
-	struct openppe_bfs_node *q;
-	int head = 0, tail = 0, n, max_nodes, free_slot = -1, ret;
+	struct openppe_bfs_node *q = ppe->reloc_q;
+	int head = 0, tail = 0, n, free_slot = -1, ret;
 	u32 w;
 
 	lockdep_assert_held_write(&ppe->place_lock);
 
-	/* 2 roots, each level multiplies by ways */
-	max_nodes = 2;
-	for (n = 0, w = 2; n < OPENPPE_RELOC_DEPTH; n++) {
-		w *= ppe->ways;
-		max_nodes += w;
+	for (n = 0; n < 2; n++) {
+		q[tail++] = (struct openppe_bfs_node){ flow->bucket[n], -1, 0, 0 };
+		__set_bit(flow->bucket[n], ppe->reloc_seen);
 	}
-	q = kmalloc_array(max_nodes + 1, sizeof(*q), GFP_KERNEL);
-	if (!q)
-		return -ENOMEM;
-
-	q[tail++] = (struct openppe_bfs_node){ flow->bucket[0], -1, 0, 0 };
-	q[tail++] = (struct openppe_bfs_node){ flow->bucket[1], -1, 0, 0 };
 
 	while (head < tail && free_slot < 0) {
 		struct openppe_bfs_node *nd = &q[head];
@@ -515,6 +519,8 @@ static int openppe_place_relocate(struct openppe *ppe,
 				continue;
 			alt = f->bucket[0] == nd->bucket ? f->bucket[1] :
 							    f->bucket[0];
+			if (test_bit(alt, ppe->reloc_seen))
+				continue;
 			ret = openppe_bucket_free_slot(ppe, alt);
 			if (ret >= 0) {
 				/* leaf: f moves from slot to the free one */
@@ -523,18 +529,21 @@ static int openppe_place_relocate(struct openppe *ppe,
 				free_slot = ret;
 				break;
 			}
-			if (tail < max_nodes)
+			if (tail < OPENPPE_RELOC_NODES) {
+				__set_bit(alt, ppe->reloc_seen);
 				q[tail++] = (struct openppe_bfs_node){
 					alt, head, slot, nd->depth + 1 };
+			}
 		}
 		if (free_slot < 0)
 			head++;
 	}
+	/* all clear again for the next search */
+	for (n = 0; n < tail; n++)
+		__clear_bit(q[n].bucket, ppe->reloc_seen);
 
-	if (free_slot < 0) {
-		ret = -ENOSPC;
-		goto out_free;
-	}
+	if (free_slot < 0)
+		return -ENOSPC;
 
 	/* walk the chain back to its root, each move into the slot just freed */
 	n = tail;
@@ -543,7 +552,7 @@ static int openppe_place_relocate(struct openppe *ppe,
 
 		ret = openppe_move(ppe, from, free_slot);
 		if (ret)
-			goto out_free;
+			return ret;
 		free_slot = from;
 		n = q[n].parent;
 	}
@@ -552,14 +561,11 @@ static int openppe_place_relocate(struct openppe *ppe,
 	ret = openppe_slot_write(ppe, free_slot, &flow->entry);
 	if (ret) {
 		ppe->slots[free_slot] = NULL;
-		goto out_free;
+		return ret;
 	}
 	flow->placed = true;
 	atomic_inc(&ppe->entries_used);
-
-out_free:
-	kfree(q);
-	return ret;
+	return 0;
 }
 
 /**
