@@ -527,9 +527,8 @@ report_other() {
 }
 
 # The cross kernels (tests/qemu/cross.sh) whose built-in KUnit suites run
-# too: big-endian arm64. arm32 is built and W=1/sparse clean, but joins
-# here only once its boot has been seen green (issue 12).
-cross_targets=(arm64be)
+# too: big-endian arm64 and 32-bit ARMv7
+cross_targets=(arm64be arm32)
 other_pid=''
 other_reported=''
 if [ "${#other_kvers[@]}" -gt 0 ] || [ "${#cross_targets[@]}" -gt 0 ]; then
