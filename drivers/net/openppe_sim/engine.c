@@ -461,10 +461,11 @@ static unsigned int ppesim_port_mtu(const struct ppesim_port_cfg *pc)
 }
 
 static void ppesim_punt(struct ppesim_engine *eng, unsigned int port,
-			enum ppesim_punt r)
+			enum ppesim_punt r, struct ppesim_fwd *fwd)
 {
 	eng->cnt_global[CNT_PUNT(r)]++;
 	eng->pcnt[port].punts[r]++;
+	fwd->punt = r;
 }
 
 /* Section 6.2 from the matching entry on: decide, count, write back. */
@@ -482,7 +483,7 @@ static enum ppesim_verdict ppesim_hit(struct ppesim *sim, unsigned int port,
 	if (r) {
 		if (r == PUNT_BAD_ENTRY)
 			eng->irq_status |= IRQ_TBL_ERR;
-		ppesim_punt(eng, port, r);
+		ppesim_punt(eng, port, r, fwd);
 		return PPESIM_TO_CPU;
 	}
 
@@ -495,7 +496,7 @@ static enum ppesim_verdict ppesim_hit(struct ppesim *sim, unsigned int port,
 	if (FIELD_GET(ENT_EG_PPPOE, w[ENT_EGRESS]))
 		l3max = l3max > 8 ? l3max - 8 : 0;
 	if (fwd->f.l3len > l3max) {
-		ppesim_punt(eng, port, PUNT_MTU);
+		ppesim_punt(eng, port, PUNT_MTU, fwd);
 		return PPESIM_TO_CPU;
 	}
 
@@ -553,6 +554,7 @@ enum ppesim_verdict ppesim_engine_rx(struct ppesim *sim, unsigned int port,
 	enum ppesim_punt r;
 	const u32 *w;
 
+	fwd->punt = PUNT_NONE;
 	spin_lock_bh(&eng->lock);
 	if (eng->fw_state != FW_STATE_RUNNING || !(eng->ctrl & PPE_CTRL_EN) ||
 	    !eng->tbl || port >= eng->nports)
@@ -588,7 +590,7 @@ enum ppesim_verdict ppesim_engine_rx(struct ppesim *sim, unsigned int port,
 	goto out;
 
 punt:
-	ppesim_punt(eng, port, r);
+	ppesim_punt(eng, port, r, fwd);
 out:
 	spin_unlock_bh(&eng->lock);
 	return v;

@@ -155,6 +155,8 @@ drop:
  * ppesim_port_input() - a frame received on a port's cable enters the engine
  * @port: the port
  * @skb: the frame, linear, as on the cable; consumed
+ * @punt: if not NULL, set to the punt reason of a frame handed to the CPU
+ *	(PUNT_NONE otherwise)
  *
  * Forwarded, dropped or handed to the port's CPU-side netdev. Runs with BHs
  * off (a transmit path).
@@ -162,13 +164,16 @@ drop:
  * Return: what the engine did with the frame.
  */
 enum ppesim_verdict ppesim_port_input(struct ppesim_port *port,
-				      struct sk_buff *skb)
+				      struct sk_buff *skb,
+				      enum ppesim_punt *punt)
 {
 	struct ppesim *sim = port->sim;
 	enum ppesim_verdict v;
 	struct ppesim_fwd fwd;
 
 	v = ppesim_engine_rx(sim, port->hw_port, skb->data, skb->len, &fwd);
+	if (punt)
+		*punt = v == PPESIM_TO_CPU ? fwd.punt : PUNT_NONE;
 	switch (v) {
 	case PPESIM_FORWARD:
 		ppesim_forward(sim, port, skb, &fwd);
@@ -198,7 +203,7 @@ static netdev_tx_t ppesim_xmit(struct sk_buff *skb, struct net_device *dev)
 	}
 	dev_sw_netstats_tx_add(dev, 1, skb->len);
 	if (nd->wire)
-		ppesim_port_input(nd->port, skb);
+		ppesim_port_input(nd->port, skb, NULL);
 	else
 		ppesim_port_output(nd->port, skb, false);
 	return NETDEV_TX_OK;

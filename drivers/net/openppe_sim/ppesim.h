@@ -303,11 +303,14 @@ struct ppesim_frame {
  * @f: the parsed frame
  * @e: copy of the matching entry
  * @eport: egress hardware port
+ * @punt: for PPESIM_TO_CPU, the punt reason the frame was counted under
+ *	(PUNT_NONE when the engine was off and looked nothing up)
  */
 struct ppesim_fwd {
 	struct ppesim_frame f;
 	struct ppesim_cline e;
 	unsigned int eport;
+	enum ppesim_punt punt;
 };
 
 enum ppesim_verdict {
@@ -366,7 +369,8 @@ void ppesim_ndev_setup(struct net_device *dev, struct device *parent,
 		       unsigned int dev_port, unsigned int max_mtu);
 struct sk_buff *ppesim_flatten(struct sk_buff *skb);
 enum ppesim_verdict ppesim_port_input(struct ppesim_port *port,
-				      struct sk_buff *skb);
+				      struct sk_buff *skb,
+				      enum ppesim_punt *punt);
 
 /* switch.c (built with CONFIG_NET_DSA) */
 void ppesim_switch_from_cpu(struct ppesim_switch *sw, struct sk_buff *skb,

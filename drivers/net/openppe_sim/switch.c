@@ -51,12 +51,17 @@ static const char ppesim_sw_stat_names[PPESIM_SW_NSTATS][ETH_GSTRING_LEN] = {
  * @wire: wire peer (<label>-wire), NULL for ports without a user netdev
  * @cnt: the port's MIB counters of engine-forwarded frames (ethtool -S of
  *	the user port), by &enum ppesim_sw_stat
+ * @punts: frames that came in on this port and that the engine handed to
+ *	the CPU, by &enum ppesim_punt: the engine's per-port punt counters,
+ *	split by the source port of the tag (ethtool -S of the user port, as
+ *	on a port of the engine itself)
  */
 struct ppesim_swport {
 	struct ppesim_switch *sw;
 	unsigned int index;
 	struct net_device *wire;
 	atomic64_t cnt[PPESIM_SW_NSTATS];
+	atomic64_t punts[PUNT_NUM];
 };
 
 /**
@@ -146,6 +151,7 @@ static netdev_tx_t ppesim_sw_wire_xmit(struct sk_buff *skb,
 				       struct net_device *dev)
 {
 	struct ppesim_swport *sp = ppesim_sw_wire_port(dev);
+	enum ppesim_punt punt;
 	unsigned int len;
 	u8 *tag;
 
@@ -164,9 +170,17 @@ static netdev_tx_t ppesim_sw_wire_xmit(struct sk_buff *skb,
 	put_unaligned_be16(FIELD_PREP(MTK_TAG_RX_SRC_PORT, sp->index), tag);
 	tag[2] = 0;
 	tag[3] = 0;
-	if (ppesim_port_input(sp->sw->conduit, skb) == PPESIM_FORWARD) {
+	switch (ppesim_port_input(sp->sw->conduit, skb, &punt)) {
+	case PPESIM_FORWARD:
 		atomic64_inc(&sp->cnt[PPESIM_SW_FWD_RX_PACKETS]);
 		atomic64_add(len, &sp->cnt[PPESIM_SW_FWD_RX_BYTES]);
+		break;
+	case PPESIM_TO_CPU:
+		if (punt != PUNT_NONE)
+			atomic64_inc(&sp->punts[punt]);
+		break;
+	default:
+		break;
 	}
 	return NETDEV_TX_OK;
 }
@@ -219,15 +233,20 @@ static int ppesim_sw_get_sset_count(struct dsa_switch *ds, int port, int sset)
 
 	if (sset != ETH_SS_STATS || !sw->ports[port].wire)
 		return 0;
-	return ARRAY_SIZE(ppesim_sw_stat_names);
+	return ARRAY_SIZE(ppesim_sw_stat_names) + PUNT_NUM - 1;
 }
 
 static void ppesim_sw_get_strings(struct dsa_switch *ds, int port,
 				  u32 stringset, u8 *data)
 {
-	if (ppesim_sw_get_sset_count(ds, port, stringset) > 0)
-		memcpy(data, ppesim_sw_stat_names,
-		       sizeof(ppesim_sw_stat_names));
+	unsigned int i;
+
+	if (ppesim_sw_get_sset_count(ds, port, stringset) <= 0)
+		return;
+	for (i = 0; i < ARRAY_SIZE(ppesim_sw_stat_names); i++)
+		ppesim_ethtool_puts(&data, ppesim_sw_stat_names[i]);
+	for (i = 1; i < PUNT_NUM; i++)
+		ethtool_sprintf(&data, "punt_%s", ppesim_punt_name(i));
 }
 
 static void ppesim_sw_get_ethtool_stats(struct dsa_switch *ds, int port,
@@ -239,7 +258,9 @@ static void ppesim_sw_get_ethtool_stats(struct dsa_switch *ds, int port,
 	if (ppesim_sw_get_sset_count(ds, port, ETH_SS_STATS) <= 0)
 		return;
 	for (i = 0; i < ARRAY_SIZE(ppesim_sw_stat_names); i++)
-		data[i] = atomic64_read(&sw->ports[port].cnt[i]);
+		*data++ = atomic64_read(&sw->ports[port].cnt[i]);
+	for (i = 1; i < PUNT_NUM; i++)
+		*data++ = atomic64_read(&sw->ports[port].punts[i]);
 }
 
 static const struct dsa_switch_ops ppesim_sw_ops = {
