@@ -631,6 +631,10 @@ if [ "$sel" = "*" ]; then
 	jobs+=("bench-smoke $KVER tests/bench/bench.sh")
 fi
 core_tests() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$REPO/tests/qemu/core-tests"; }
+# the tests of tests/qemu/dsa-tests again on the DSA board, as NAME@dsa
+while read -r t cases; do
+	[[ $t.sh == $sel.sh ]] && jobs+=("$t@dsa $KVER tests/selftests/$t.sh $cases")
+done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$REPO/tests/qemu/dsa-tests")
 for k in "${other_kvers[@]}"; do
 	[ "$sel" = "*" ] && jobs+=("kunit@$k $k tests/qemu/kunit.sh")
 	while read -r t cases; do
@@ -692,6 +696,7 @@ job_boot() {
 	kunit-*)	# a cross kernel: its image boots with the suites built in
 		"$REPO/$script" "$kd" "$name" "$k" >"$CHECK/$name.run" 2>&1 ;;
 	kunit@*) vm_boot "$name" "$REPO/$script" KVER="$k" KDIR="$kd" VM_MODULES=none ;;
+	*@dsa) vm_boot "$name" "$REPO/$script" KVER="$k" KDIR="$kd" VM_BOARD=dsa VM_TESTS="$*" ;;
 	demo | bench-smoke)	# the guest writes raw.txt to $CHECK/$name, in /openppe
 		read -r -a args <<<"$(user_run_args "$name")"
 		env KVER="$k" KDIR="$kd" VM_QUIET=1 VM_NAME="$name" "$REPO/tests/qemu/run.sh" \
