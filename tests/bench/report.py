@@ -278,30 +278,6 @@ def plots(r, outdir):
                   "openppe: two buckets\n+ relocation"]
         vals = [fs["single"], fs["twochoice"], fs["installed"]]
         fig, ax = plt.subplots(figsize=(7, 4.2))
-        for op, c in (("replace", "#4c72b0"), ("stats", "#55a868"), ("destroy", "#c44e52")):
-            ax.plot(levels, [r[f"ctrl.{lv}.{op}.p50_ns"] / 1000 for lv in levels], "o-",
-                    color=c, label=f"{op.upper()} p50")
-            ax.plot(levels, [r[f"ctrl.{lv}.{op}.p99_ns"] / 1000 for lv in levels], "o--",
-                    color=c, alpha=0.6, label=f"{op.upper()} p99")
-        ax.set_xscale("log", base=2)
-        ax.set_xlabel("flows installed")
-        ax.set_ylabel("microseconds per call (log)")
-        ax.set_yscale("log")
-        ax.set_title("openppe driver: cost per flow block call vs table load")
-        ax.legend(fontsize=8, ncol=3)
-        fig.tight_layout()
-        p = os.path.join(outdir, "control.png")
-        fig.savefig(p, dpi=110)
-        plt.close(fig)
-        made.append(p)
-
-    if "fill.entries" in r:
-        n = r["fill.entries"]
-        labels = ["single hash\n(MediaTek-style)", "two buckets,\nno relocation",
-                  "openppe: two buckets\n+ relocation"]
-        vals = [100 * r["fill.single"] / n, 100 * r["fill.twochoice"] / n,
-                100 * r["fill.installed"] / n]
-        fig, ax = plt.subplots(figsize=(7, 4.2))
         bars = ax.bar(labels, vals, color=["#c44e52", "#dd8452", "#55a868"], edgecolor="black")
         for b, v in zip(bars, vals):
             ax.annotate(f"{v:.1f} %", (b.get_x() + b.get_width() / 2, v), ha="center",
@@ -457,9 +433,24 @@ def main():
     with open(os.path.join(outdir, "results.json"), "w", encoding="utf-8") as f:
         json.dump(nest(raw), f, indent=1, sort_keys=True)
         f.write("\n")
-    for p in plots(raw, outdir):
+    made = plots(raw, outdir)
+    for p in made:
         print("plot: " + os.path.relpath(p))
     print("json: " + os.path.relpath(os.path.join(outdir, "results.json")))
+    if strict:
+        # every part that ran has its plot (make check installs matplotlib)
+        want = []
+        if "meta.table_size" in raw:
+            want.append("datapath.png")
+        if "ctrl.table_size" in raw:
+            want += ["control.png", "occupancy.png"]
+        paths = {w: os.path.join(outdir, w) for w in want}
+        missing = [w for w, q in paths.items()
+                   if not (os.path.isfile(q) and os.path.getsize(q) > 0)]
+        for w in missing:
+            print("report.py: bench: no plot %s" % w, file=sys.stderr)
+        if missing:
+            return 1
     return 0 if "meta.end" in raw else 1
 
 
