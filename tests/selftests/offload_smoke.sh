@@ -31,13 +31,34 @@ refused_sum()
 	echo "$sum"
 }
 
-trap board_cleanup EXIT
+cleanup()
+{
+	nft delete table netdev "$NFT_TABLE" 2>/dev/null
+	board_cleanup
+}
+trap cleanup EXIT
 board_require
 
 setup()
 {
 	board_hosts || exit "$ksft_fail"
 	board_nft "$WAN" counter || exit "$ksft_fail"
+	# the IPv4 frames the router's CPU receives on the two ports, before
+	# anything else sees them: what it may forward (classic path or
+	# software flowtable alike)
+	nft -f - <<-EOF || exit "$ksft_fail"
+	table netdev $NFT_TABLE {
+		counter cpu_ip { }
+		chain lan {
+			type filter hook ingress device "$LAN" priority -500; policy accept;
+			meta protocol ip counter name cpu_ip
+		}
+		chain wan {
+			type filter hook ingress device "$WAN" priority -500; policy accept;
+			meta protocol ip counter name cpu_ip
+		}
+	}
+	EOF
 }
 
 ppe_bound()
@@ -66,6 +87,60 @@ flowtable_binds()
 	log_test "router forwards lan1 -> wan (CPU path)"
 }
 
+# snmp_ip NS FIELD: the Ip: counter FIELD of /proc/net/snmp in namespace NS
+# ("" for the router's own)
+snmp_ip()
+{
+	${1:+ip netns exec "$1"} awk -v f="$2" '$1 == "Ip:" {
+		if (!h) { for (i = 2; i <= NF; i++) c[$i] = i; h = 1; next }
+		print $c[f] }' /proc/net/snmp
+}
+
+# IPv4 datagrams between the hosts, by who forwarded them: "ENGINE CPU
+# HOSTS" -- what the engine forwarded (ethtool -S fwd_rx_packets of lan1
+# and wan), what reached the router's CPU on those ports (the netdev
+# ingress counter cpu_ip: classic path and software flowtable alike) plus
+# what the router sent itself (Ip OutRequests), what the two hosts received
+# (their Ip InReceives). Between two quiet moments HOSTS = ENGINE + CPU
+# exactly as long as the router forwards every IP frame it receives there
+# (none is for the router itself in these tests): the hosts have no other
+# link, the engine forwards only IP, ARP is not IP.
+ip_frames()
+{
+	local e=0 d
+
+	for d in "$LAN" "$WAN"; do
+		e=$((e + $(ethtool -S "$d" | awk '$1 == "fwd_rx_packets:" { print $2 }')))
+	done
+	echo "$e" \
+	     $(($(nft list counter netdev "$NFT_TABLE" cpu_ip | awk '/packets/ { print $2 }') + \
+		$(snmp_ip "" OutRequests))) \
+	     $(($(snmp_ip "$HW" InReceives) + $(snmp_ip "$HL" InReceives)))
+}
+
+# frames the CPUs' input backlogs dropped, all CPUs (the emulated wires
+# deliver through netif_rx)
+softnet_drops()
+{
+	local _cpu drops s=0
+
+	while read -r _cpu drops _; do
+		s=$((s + 16#$drops))
+	done </proc/net/softnet_stat
+	echo "$s"
+}
+
+# no IP datagram reached either host for 0.5 s
+hosts_quiet()
+{
+	local a b
+
+	a=$(($(snmp_ip "$HW" InReceives) + $(snmp_ip "$HL" InReceives)))
+	sleep 0.5
+	b=$(($(snmp_ip "$HW" InReceives) + $(snmp_ip "$HL" InReceives)))
+	[ "$a" = "$b" ]
+}
+
 # wait for a conntrack entry of PROTO to port 5201 marked [HW_OFFLOAD]
 hw_offloaded()
 {
@@ -74,7 +149,7 @@ hw_offloaded()
 
 offload_test()
 {
-	local proto=$1 hits0 hits1 inst0 flows
+	local proto=$1 hits0 hits1 inst0 flows e0 c0 w0 e1 c1 w1
 	local -a opt=("${@:2}")
 
 	RET=0
@@ -104,14 +179,27 @@ offload_test()
 	flows=$(ppe_stat flows_offloaded)
 	[ "$flows" -ge 1 ]
 	check_err $? "flows_offloaded is $flows"
+	# from here on the flow is bound, both directions: what reaches the
+	# hosts comes from the engine; the router's stack forwards at most the
+	# connections' ends (FIN, the last ACKs after nf_flow_table's teardown)
+	busywait 30000 hosts_quiet
+	read -r e0 c0 w0 < <(ip_frames)
 	kill -CONT "$IPERF_PID"
 	wait "$IPERF_PID"
 	check_err $? "iperf3 $proto transfer failed"
 	IPERF_PID=
+	busywait 30000 hosts_quiet
+	read -r e1 c1 w1 < <(ip_frames)
 	hits1=$(ppe_stat engine_hits)
-	[ "$hits1" -gt $((hits0 + 100)) ]
-	check_err $? "engine_hits grew only from $hits0 to $hits1"
-	log_info "$proto: engine_hits $hits0 -> $hits1, installs $inst0 -> $(ppe_stat installs)," \
+	[ $((w1 - w0)) -eq $((e1 - e0 + c1 - c0)) ]
+	check_err $? "the hosts received $((w1 - w0)) IP datagrams, the engine forwarded" \
+		"$((e1 - e0)) and the router's stack $((c1 - c0)); softnet drops $(softnet_drops)"
+	[ $((e1 - e0)) -ge 100 ] && [ $((c1 - c0)) -le 16 ]
+	check_err $? "after binding the engine forwarded $((e1 - e0)) datagrams, the" \
+		"router's stack $((c1 - c0)) (at most 16: the ends of the connections)"
+	log_info "$proto after binding: the hosts received $((w1 - w0)) IP datagrams =" \
+		"engine $((e1 - e0)) + router stack $((c1 - c0)); engine_hits $hits0 -> $hits1"
+	log_info "$proto: installs $inst0 -> $(ppe_stat installs)," \
 		"flows_offloaded $flows, replace_calls $(ppe_stat replace_calls)," \
 		"stats_calls $(ppe_stat stats_calls)"
 	[ "$RET" -eq 0 ] || {
