@@ -165,8 +165,12 @@ done
 
 # ---- control plane end to end: a burst of new flows ----
 if part burst; then
+	dp_mode sw && dp_ping || exit 1
+	say "burst of $BURST_FLOWS new flows into the software flowtable"
+	dp_burst_sw "$BURST_FLOWS"
+	emit
 	dp_mode hw && dp_ping || exit 1
-	say "burst of $BURST_FLOWS new flows"
+	say "burst of $BURST_FLOWS new flows into the engine"
 	dp_burst "$BURST_FLOWS"
 	emit
 	dp_cleanup

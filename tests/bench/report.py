@@ -160,6 +160,12 @@ def table(r):
         add("         (sending the 2 packets/flow took %s s); driver REPLACEs: %s in %s s = %s/s"
             % (fmt(r.get("burst.send_secs"), 2), fmt(r.get("burst.driver_replaces")),
                fmt(r.get("burst.driver_secs"), 3), fmt(r.get("burst.driver_per_sec"))))
+        hw, sw = r.get("burst.ct_secs"), r.get("burst.sw.secs")
+        if isinstance(hw, (int, float)) and isinstance(sw, (int, float)) and sw > 0:
+            add("         until all [HW_OFFLOAD] in conntrack: %s s; the same burst into the"
+                " software flowtable, all [OFFLOAD]: %s s" % (fmt(hw, 2), fmt(sw, 2)))
+            add("         goal: HW / SW <= 1.5: %.2f -> %s" % (hw / sw, "met" if hw / sw <= 1.5
+                                                           else "MISSED"))
     levels = sorted({int(k.split(".")[1]) for k in r
                      if k.startswith("ctrl.") and k.endswith(".replace.p50_ns")})
     if levels:
@@ -365,7 +371,7 @@ def bench_required(r):
                                               "router_cpu_ms", "router_cpu_ms_per_mpkt")]
     if "burst.flows" in r:
         keys += ["burst.offloaded", "burst.secs", "burst.send_secs", "burst.driver_replaces",
-                 "burst.driver_secs"]
+                 "burst.driver_secs", "burst.ct_secs", "burst.sw.secs"]
     if "ctrl.table_size" in r:
         levels = {k.split(".")[1] for k in r if k.startswith("ctrl.") and k.count(".") >= 3}
         if not levels:
