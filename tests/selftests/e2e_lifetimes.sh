@@ -455,7 +455,7 @@ udp_exact()
 	[ "${e:-0}" -gt 0 ]
 	check_err $? "the engine forwarded no packet of the flow (entry packets '${e}')"
 	[ "$rx" -eq "$sent" ]
-	check_err $? "sent $sent, arrived $rx; softnet drops $(router_softnet_drops)"
+	check_err $? "sent $sent, arrived $rx; softnet drops $(softnet_drops)"
 	[ $((${e:-0} + c)) -eq "$sent" ]
 	check_err $? "engine ${e:-0} + CPU $c != sent $sent"
 }

@@ -224,7 +224,7 @@ tcp_iperf()
 	check_err $? "the iperf3 connections did not close: $(router_tcp_states "$HW" "$dport")"
 	busywait 10000 iperf_settled "$hits0"
 	check_err $? "engine_hits grew by $((hits1 - hits0)), the CPU saw $cpu," \
-		"$rx packets arrived; softnet drops $(router_softnet_drops)"
+		"$rx packets arrived; softnet drops $(softnet_drops)"
 	grep -q "connected to $NAT_IP port $natport" "$log"
 	check_err $? "the iperf3 server did not see $NAT_IP port $natport"
 	log_info "iperf3 8 s: $rx packets arrived (both directions," \

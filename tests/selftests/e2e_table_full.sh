@@ -242,7 +242,7 @@ every_flow_delivers()
 	log_info "$FLOWS flows: $((FLOWS * PER_FLOW)) frames sent," \
 		"$rx arrived = engine $eng + CPU $cpu; flows short of $PER_FLOW arrivals:" \
 		"$(awk -v k="$PER_FLOW" '$2 != k' "$D/flows" | grep -c .);" \
-		"softnet drops $(router_softnet_drops)"
+		"softnet drops $(softnet_drops)"
 	log_test "every flow delivers all its frames: engine + CPU = arrived"
 }
 

@@ -51,6 +51,10 @@
 #   busywait TIMEOUT_MS CMD [ARGS...]   run CMD every 100 ms until it succeeds or
 #                          TIMEOUT_MS passed; returns CMD's last status
 #   busywait_for_output TIMEOUT_MS EXPECTED CMD [ARGS...]   until CMD prints EXPECTED
+#   softnet_drops          frames dropped so far by full per-CPU input backlogs
+#                          (any namespace; the emulated wires deliver through
+#                          netif_rx): a drop there breaks an exact count, so
+#                          failures of one print it
 #
 # Names (never fixed names: tests may run side by side, and a failed run must not
 # break the next one):
@@ -260,6 +264,16 @@ lib_output_is()
 	shift
 
 	[ "$("$@")" = "$expected" ]
+}
+
+softnet_drops()
+{
+	local _cpu drops s=0
+
+	while read -r _cpu drops _; do
+		s=$((s + 16#$drops))
+	done </proc/net/softnet_stat
+	echo "$s"
 }
 
 lib_now_ms()

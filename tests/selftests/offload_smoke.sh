@@ -118,18 +118,6 @@ ip_frames()
 	     $(($(snmp_ip "$HW" InReceives) + $(snmp_ip "$HL" InReceives)))
 }
 
-# frames the CPUs' input backlogs dropped, all CPUs (the emulated wires
-# deliver through netif_rx)
-softnet_drops()
-{
-	local _cpu drops s=0
-
-	while read -r _cpu drops _; do
-		s=$((s + 16#$drops))
-	done </proc/net/softnet_stat
-	echo "$s"
-}
-
 # no IP datagram reached either host for 0.5 s
 hosts_quiet()
 {
