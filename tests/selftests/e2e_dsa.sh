@@ -185,17 +185,7 @@ tcp_file()
 	flow_keys tcp "$LAN_IP:$sport $WAN_IP:$dport" "$WAN_IP:$dport $NAT_IP:$natport"
 	check_entries tcp ipv4_napt "$NAT_IP:$natport $WAN_IP:$dport" \
 		"$WAN_IP:$dport $LAN_IP:$sport"
-	busywait 30000 flow_settled tcp
-	check_err $? "before the bulk: $(flow_describe)"
-	flow_snapshot tcp "$ct"
-	log_info "bound after orig ${P[rx_o]} / reply ${P[rx_r]} packets," \
-		"of which the CPU saw orig ${P[cpu_o]} reply ${P[cpu_r]}"
-
-	touch "$ROUTER_TMP/go"
-	busywait 300000 router_file_complete "$out" $((kb * 1024))
-	check_err $? "the file did not arrive: $(stat -c %s "$out") of $((kb * 1024)) bytes"
-	[ "$(router_sha "$src")" = "$(router_sha "$out")" ]
-	check_err $? "the file arrived corrupted (sha256 differs)"
+	router_tcp_bulk tcp "$ct" "$src" "$out" "$kb" "$ROUTER_TMP/go"
 
 	check_totals tcp "$ct"
 	check_bound_phase tcp slowpath

@@ -65,7 +65,7 @@ setup()
 tcp_file()
 {
 	local sport=40001 dport=5001 kb=1024 ct="-p tcp --sport 40001 --dport 5001"
-	local src out fifo feed_pid nc_pid natport peer syn_o syn_r
+	local src out fifo feed_pid nc_pid natport peer
 
 	RET=0
 	src=$(router_file "$kb")
@@ -103,32 +103,8 @@ tcp_file()
 	flow_keys tcp "$LAN_IP:$sport $WAN_IP:$dport" "$WAN_IP:$dport $NAT_IP:$natport"
 	check_entries tcp ipv4_napt "$NAT_IP:$natport $WAN_IP:$dport" \
 		"$WAN_IP:$dport $LAN_IP:$sport"
-	busywait 30000 flow_settled tcp
-	check_err $? "before the bulk: $(flow_describe)"
-	flow_snapshot tcp "$ct"
-	log_info "bound after orig ${P[rx_o]} / reply ${P[rx_r]} packets," \
-		"of which the CPU saw orig ${P[cpu_o]} reply ${P[cpu_r]}"
-
-	touch "$ROUTER_TMP/go"
-	busywait 300000 router_file_complete "$out" $((kb * 1024))
-	check_err $? "the file did not arrive: $(stat -c %s "$out") of $((kb * 1024)) bytes"
-	[ "$(router_sha "$src")" = "$(router_sha "$out")" ]
-	check_err $? "the file arrived corrupted (sha256 differs)"
-	log_info "file: $((kb * 1024)) bytes;" \
-		"sha256 sent $(router_sha "$src" | cut -c1-16)... received" \
-		"$(router_sha "$out" | cut -c1-16)..."
-
-	flow_read tcp
-	syn_o=${C[syn_tcp_o]:-}
-	syn_r=${C[syn_tcp_r]:-}
-	if [ "$syn_o" = 1 ] && [ "$syn_r" = 1 ]; then
-		check_totals tcp "$ct" whole
-	else
-		log_info "the far ends got $syn_o SYN and $syn_r SYN/ACK:" \
-			"handshake retransmissions, which conntrack does not count;" \
-			"conntrack is compared after bind only"
-		check_totals tcp "$ct"
-	fi
+	router_tcp_bulk tcp "$ct" "$src" "$out" "$kb" "$ROUTER_TMP/go"
+	check_totals_handshake tcp "$ct"
 	check_bound_phase tcp slowpath
 	# shellcheck disable=SC2086
 	router_ct_hw $ct

@@ -132,7 +132,7 @@ udp_burst()
 tcp6_file()
 {
 	local sport=40011 dport=5011 kb=1024 ct="-f ipv6 -p tcp --sport 40011 --dport 5011"
-	local src out fifo feed_pid nc_pid srv_pid natport peer syn_o syn_r
+	local src out fifo feed_pid nc_pid srv_pid natport peer
 
 	RET=0
 	router_nft_load -M wan -c "wan lan1"
@@ -171,32 +171,8 @@ tcp6_file()
 	flow_keys tcp6 "[$LAN6]:$sport [$WAN6]:$dport" "[$WAN6]:$dport [$NAT6]:$natport"
 	check_entries tcp6 ipv6_napt "[$NAT6]:$natport [$WAN6]:$dport" \
 		"[$WAN6]:$dport [$LAN6]:$sport"
-	busywait 30000 flow_settled tcp6
-	check_err $? "before the bulk: $(flow_describe)"
-	flow_snapshot tcp6 "$ct"
-	log_info "bound after orig ${P[rx_o]} / reply ${P[rx_r]} packets," \
-		"of which the CPU saw orig ${P[cpu_o]} reply ${P[cpu_r]}"
-
-	touch "$ROUTER_TMP/go6"
-	busywait 300000 router_file_complete "$out" $((kb * 1024))
-	check_err $? "the file did not arrive: $(stat -c %s "$out") of $((kb * 1024)) bytes"
-	[ "$(router_sha "$src")" = "$(router_sha "$out")" ]
-	check_err $? "the file arrived corrupted (sha256 differs)"
-	log_info "file: $((kb * 1024)) bytes over IPv6;" \
-		"sha256 sent $(router_sha "$src" | cut -c1-16)... received" \
-		"$(router_sha "$out" | cut -c1-16)..."
-
-	flow_read tcp6
-	syn_o=${C[syn_tcp6_o]:-}
-	syn_r=${C[syn_tcp6_r]:-}
-	if [ "$syn_o" = 1 ] && [ "$syn_r" = 1 ]; then
-		check_totals tcp6 "$ct" whole
-	else
-		log_info "the far ends got $syn_o SYN and $syn_r SYN/ACK:" \
-			"handshake retransmissions, which conntrack does not count;" \
-			"conntrack is compared after bind only"
-		check_totals tcp6 "$ct"
-	fi
+	router_tcp_bulk tcp6 "$ct" "$src" "$out" "$kb" "$ROUTER_TMP/go6" " over IPv6"
+	check_totals_handshake tcp6 "$ct"
 	check_bound_phase tcp6 slowpath
 	# shellcheck disable=SC2086
 	router_ct_hw $ct
