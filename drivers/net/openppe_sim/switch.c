@@ -30,18 +30,21 @@
 #define PPESIM_SW_TX_TPID_88A8	2
 
 /* ethtool -S of a user port: frames from its wire that the engine forwarded,
- * frames the engine forwarded to it (bytes as on the user port's cable)
+ * frames the engine forwarded to it (bytes as on the user port's cable),
+ * frames from its wire that the engine dropped
  */
 enum ppesim_sw_stat {
 	PPESIM_SW_FWD_RX_PACKETS,
 	PPESIM_SW_FWD_RX_BYTES,
 	PPESIM_SW_FWD_TX_PACKETS,
 	PPESIM_SW_FWD_TX_BYTES,
+	PPESIM_SW_FWD_DROPS,
 	PPESIM_SW_NSTATS,
 };
 
 static const char ppesim_sw_stat_names[PPESIM_SW_NSTATS][ETH_GSTRING_LEN] = {
 	"fwd_rx_packets", "fwd_rx_bytes", "fwd_tx_packets", "fwd_tx_bytes",
+	"fwd_drops",
 };
 
 /**
@@ -49,6 +52,10 @@ static const char ppesim_sw_stat_names[PPESIM_SW_NSTATS][ETH_GSTRING_LEN] = {
  * @sw: the switch
  * @index: switch port number (the number in the tag)
  * @wire: wire peer (<label>-wire), NULL for ports without a user netdev
+ * @mtu: the port's MTU (DSA's port_change_mtu): the largest frame it sends
+ *	to its wire, counted without the Ethernet header and 802.1Q/802.1ad
+ *	tags; larger frames are dropped, as a switch drops frames over its
+ *	maximum frame length
  * @cnt: the port's MIB counters of engine-forwarded frames (ethtool -S of
  *	the user port), by &enum ppesim_sw_stat
  * @punts: frames that came in on this port and that the engine handed to
@@ -60,6 +67,7 @@ struct ppesim_swport {
 	struct ppesim_switch *sw;
 	unsigned int index;
 	struct net_device *wire;
+	unsigned int mtu;
 	atomic64_t cnt[PPESIM_SW_NSTATS];
 	atomic64_t punts[PUNT_NUM];
 };
@@ -88,6 +96,21 @@ struct ppesim_switch {
 static struct ppesim_swport *ppesim_sw_wire_port(struct net_device *dev)
 {
 	return *(struct ppesim_swport **)netdev_priv(dev);
+}
+
+/* bytes of @skb after its Ethernet header and any 802.1Q/802.1ad tags */
+static unsigned int ppesim_sw_l2_payload(const struct sk_buff *skb)
+{
+	unsigned int off = 2 * ETH_ALEN;
+	__be16 proto;
+
+	while (off + 2 <= skb->len) {
+		proto = *(__be16 *)(skb->data + off);
+		if (!eth_type_vlan(proto))
+			return skb->len - off - 2;
+		off += VLAN_HLEN;
+	}
+	return 0;
 }
 
 /**
@@ -135,6 +158,8 @@ void ppesim_switch_from_cpu(struct ppesim_switch *sw, struct sk_buff *skb,
 	default:
 		goto drop;
 	}
+	if (ppesim_sw_l2_payload(skb) > READ_ONCE(sp->mtu))
+		goto drop;
 	if (fwd) {
 		atomic64_inc(&sp->cnt[PPESIM_SW_FWD_TX_PACKETS]);
 		atomic64_add(skb->len, &sp->cnt[PPESIM_SW_FWD_TX_BYTES]);
@@ -179,7 +204,8 @@ static netdev_tx_t ppesim_sw_wire_xmit(struct sk_buff *skb,
 		if (punt != PUNT_NONE)
 			atomic64_inc(&sp->punts[punt]);
 		break;
-	default:
+	case PPESIM_DROP:
+		atomic64_inc(&sp->cnt[PPESIM_SW_FWD_DROPS]);
 		break;
 	}
 	return NETDEV_TX_OK;
@@ -218,6 +244,22 @@ ppesim_sw_get_tag_protocol(struct dsa_switch *ds, int port,
 static int ppesim_sw_setup(struct dsa_switch *ds)
 {
 	return 0;
+}
+
+/* DSA sets a user port's MTU and, to the largest of them, the CPU port's */
+static int ppesim_sw_port_change_mtu(struct dsa_switch *ds, int port,
+				     int new_mtu)
+{
+	struct ppesim_switch *sw = ds->priv;
+
+	WRITE_ONCE(sw->ports[port].mtu, new_mtu);
+	return 0;
+}
+
+/* the wires are standard Ethernet: frames of up to 1500 bytes of payload */
+static int ppesim_sw_port_max_mtu(struct dsa_switch *ds, int port)
+{
+	return ETH_DATA_LEN;
 }
 
 static void ppesim_sw_phylink_get_caps(struct dsa_switch *ds, int port,
@@ -267,6 +309,8 @@ static const struct dsa_switch_ops ppesim_sw_ops = {
 	.get_tag_protocol	= ppesim_sw_get_tag_protocol,
 	.setup			= ppesim_sw_setup,
 	.phylink_get_caps	= ppesim_sw_phylink_get_caps,
+	.port_change_mtu	= ppesim_sw_port_change_mtu,
+	.port_max_mtu		= ppesim_sw_port_max_mtu,
 	.get_sset_count		= ppesim_sw_get_sset_count,
 	.get_strings		= ppesim_sw_get_strings,
 	.get_ethtool_stats	= ppesim_sw_get_ethtool_stats,
@@ -363,6 +407,7 @@ static int ppesim_sw_parse(struct ppesim_switch *sw, struct ppesim *sim)
 		}
 		sw->ports[reg].sw = sw;
 		sw->ports[reg].index = reg;
+		sw->ports[reg].mtu = ETH_DATA_LEN;
 		wire = ppesim_sw_wire_alloc(&sw->ports[reg], label);
 		if (IS_ERR(wire)) {
 			err = PTR_ERR(wire);
