@@ -184,7 +184,7 @@ modprobe openppe_bench ||
 	{ echo "bench: openppe_bench (tests/bench/kmod) does not load" >&2; exit 1; }
 # the PPE's node asks for the whole table (without, the driver takes 16384)
 sim_new CID 2 "$CTRL_ENTRIES" "$CTRL_ENTRIES" || exit 1
-CPPE=$(router_ppe_of "$(sim_port "$CID" 0)") || { echo "bench: no PPE bound on instance $CID" >&2; exit 1; }
+CPPE=$(ppe_of_port "$(sim_port "$CID" 0)") || { echo "bench: no PPE bound on instance $CID" >&2; exit 1; }
 echo "ctrl.table_size $(cat "$CPPE/table_size")" >>"$OUT/raw.txt"
 bench_run bind "$(sim_port "$CID" 0)" "$(sim_port "$CID" 1)" || exit 1
 
@@ -213,7 +213,7 @@ sim_del "$CID"
 for run in $(seq 1 "$FILL_RUNS"); do
 	say "occupancy: $FILL_ENTRIES-entry table, fill $run of $FILL_RUNS"
 	sim_new FID 2 "$FILL_ENTRIES" "$FILL_ENTRIES" || exit 1
-	FPPE=$(router_ppe_of "$(sim_port "$FID" 0)") || exit 1
+	FPPE=$(ppe_of_port "$(sim_port "$FID" 0)") || exit 1
 	bench_run bind "$(sim_port "$FID" 0)" "$(sim_port "$FID" 1)" || exit 1
 	bench_run fill "fill.$run" 4 "$(cat "$FPPE/table_size")" || exit 1
 	{

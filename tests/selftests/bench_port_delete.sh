@@ -89,7 +89,7 @@ new_bound()
 	local -n _nb_id=$1
 
 	sim_new "$1" 2 "$2" || return 1
-	PPE=$(router_ppe_of "$(sim_port "$_nb_id" 0)") || return 1
+	PPE=$(ppe_of_port "$(sim_port "$_nb_id" 0)") || return 1
 	bench bind "$(sim_port "$_nb_id" 0)" "$(sim_port "$_nb_id" 1)"
 }
 

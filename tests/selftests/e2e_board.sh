@@ -50,16 +50,16 @@ dt_bound()
 	check_err $? "no openppe-sim node in the live device tree"
 	grep -q 'openppe,sim' "$DT_SIM/compatible" 2>/dev/null
 	check_err $? "the openppe-sim node is not compatible openppe,sim"
-	sim_dev=$(readlink -f /sys/class/net/wan/device)
-	[ "$(basename "$(readlink -f "$sim_dev/driver")")" = openppe_sim ]
-	check_err $? "the wan port's device $sim_dev is not bound to openppe_sim"
+	# the wan port's device or, on the DSA board, its switch's parent
+	sim_dev=$(board_dev_of wan openppe_sim)
+	check_err $? "the wan port is not a port of a device bound to openppe_sim"
 	ppe_node=$(readlink -f "$ROUTER_PPE/of_node")
 	[ "$ppe_node" = "$(readlink -f "$DT_SIM/ppe")" ]
 	check_err $? "the PPE's of_node is $ppe_node, not the board's ppe node"
 	grep -q 'openppe,ppe-v1' "$ppe_node/compatible" 2>/dev/null
 	check_err $? "the PPE node is not compatible openppe,ppe-v1"
 	for p in wan lan1 lan2 lan3; do
-		[ "$(readlink -f "/sys/class/net/$p/device")" = "$sim_dev" ]
+		[ "$(board_dev_of "$p" openppe_sim)" = "$sim_dev" ]
 		check_err $? "port $p is not a port of the DT engine"
 		router_port_stat "$p" fwd_rx_packets >/dev/null
 		check_err $? "ethtool -S $p shows no engine counters"
@@ -89,17 +89,13 @@ firmware_running()
 	dmesg | grep -q \
 		"$(basename "$ROUTER_PPE"): firmware openppe/ppe-v1.bin: version 1.0.0 running"
 	check_err $? "no 'firmware openppe/ppe-v1.bin: version 1.0.0 running' in the kernel log"
-	grep -q 'PPE_STATUS.*RUNNING' "$(sim_dfs_dt)/regs" 2>/dev/null ||
-		grep -q 'FW_STATUS .*STATE=RUNNING' "$(sim_dfs_dt)/regs"
+	grep -q 'PPE_STATUS.*RUNNING' "$(sim_dfs_of_port wan)/regs" 2>/dev/null ||
+		grep -q 'FW_STATUS .*STATE=RUNNING' "$(sim_dfs_of_port wan)/regs"
 	check_err $? "the engine's FW_STATUS is not RUNNING"
 	log_info "firmware $ver, features $feat, table_size $tsize"
 	log_test "firmware running with every feature"
 }
 
-sim_dfs_dt()
-{
-	echo "$SIM_DEBUGFS/$(basename "$(readlink -f /sys/class/net/wan/device)")"
-}
 
 # compare the regular files of DIR (minus the driver core's) with NAMES
 dir_matches_abi()
@@ -192,7 +188,7 @@ debugfs_abi()
 
 	RET=0
 	dev=$(basename "$ROUTER_PPE")
-	sim=$(basename "$(readlink -f /sys/class/net/wan/device)")
+	sim=$(basename "$(board_dev_of wan openppe_sim)")
 	for w in $(abi_what debugfs-openppe) $(abi_what debugfs-openppe-sim); do
 		path=${w//<n>/0}
 		case $path in

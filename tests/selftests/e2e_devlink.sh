@@ -34,7 +34,7 @@ require_command conntrack
 router_require
 
 WAN_IP=$(router_ip4 0 h)
-SIMD=/sys/kernel/debug/openppe_sim/$(basename "$(readlink -f /sys/class/net/wan/device)")
+SIMD=$(sim_dfs_of_port wan)
 DL=platform/$(basename "$ROUTER_PPE")
 REPORTER=entry_cache
 DRV=/sys/bus/platform/drivers/openppe

@@ -102,7 +102,7 @@ dsa_board()
 	check_err $? "$CONDUIT's DSA tagging is '$tag', expected mtk"
 	[ ! -e "/sys/class/net/$CONDUIT-wire" ]
 	check_err $? "the conduit has a wire peer"
-	[ "$(router_ppe_of lan1)" = "$ROUTER_PPE" ]
+	[ "$(ppe_of_port lan1)" = "$ROUTER_PPE" ]
 	check_err $? "lan1 and wan do not lead to the same PPE"
 	log_info "wan, lan1..lan3 on conduit $CONDUIT (tagging $tag);" \
 		"PPE $(basename "$ROUTER_PPE"), firmware features $(router_ppe_stat fw_features)"

@@ -32,7 +32,7 @@ require_command nc
 router_require
 
 WAN_IP=$(router_ip4 0 h)
-SIMD=/sys/kernel/debug/openppe_sim/$(basename "$(readlink -f /sys/class/net/wan/device)")
+SIMD=$(sim_dfs_of_port wan)
 DRV=/sys/bus/platform/drivers/openppe
 
 cleanup()

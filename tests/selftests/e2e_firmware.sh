@@ -178,7 +178,7 @@ fw_no_ipv6()
 	fw_unserve
 	p0=$(sim_port "$id" 0)
 	p1=$(sim_port "$id" 1)
-	ppe=$(router_ppe_of "$p0")
+	ppe=$(ppe_of_port "$p0")
 	check_err $? "the driver did not bind the engine with the no-IPv6 image"
 	if [ "$RET" -ne 0 ]; then
 		log_test "no-IPv6 image: IPv6 flows stay in software, IPv4 flows offload"

@@ -285,8 +285,8 @@ sim_delete()
 		sim_new id 2 || { check_err 1 "cannot create an instance"; break; }
 		p0=$(sim_port "$id" 0)
 		p1=$(sim_port "$id" 1)
-		busywait 10000 router_ppe_of "$p0" >/dev/null
-		ppe=$(router_ppe_of "$p0")
+		busywait 10000 ppe_of_port "$p0" >/dev/null
+		ppe=$(ppe_of_port "$p0")
 		check_err $? "round $r: no PPE bound for $p0"
 		dfs=$(router_ppe_dfs "$ppe")
 		# the board's wan and lan1 keep their addresses: use lan2's and
@@ -322,7 +322,7 @@ sim_delete()
 board_back()
 {
 	ip link show wan >/dev/null 2>&1 && ip link show lan1 >/dev/null 2>&1 &&
-		router_ppe_of wan >/dev/null
+		ppe_of_port wan >/dev/null
 }
 
 modules_reload()
@@ -352,7 +352,7 @@ modules_reload()
 		check_err $? "round $r: cannot load openppe_sim"
 		busywait 20000 board_back
 		check_err $? "round $r: the board's ports and PPE did not come back"
-		ROUTER_PPE=$(router_ppe_of wan)
+		ROUTER_PPE=$(ppe_of_port wan)
 		table_empty
 		check_err $? "round $r: the reloaded PPE starts with $(table_state)"
 		ip link set wan-wire netns "$HW" && ip link set lan1-wire netns "$HL" &&

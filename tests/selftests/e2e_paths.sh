@@ -69,7 +69,7 @@ WAN6=$(router_ip6 0 h)
 LAN6=$(router_ip6 1 h)
 NAT6=$(router_ip6 0 r)
 SNAT_IP=198.51.100.7
-SIMD=/sys/kernel/debug/openppe_sim/$(basename "$(readlink -f /sys/class/net/wan/device)")
+SIMD=$(sim_dfs_of_port wan)
 DDC=/sys/kernel/debug/dynamic_debug/control
 ICMP_RL=
 
@@ -284,6 +284,7 @@ punts()
 	sysctl -qw net.ipv4.icmp_ratelimit=0
 	# before the flow exists: nf_flow_table keeps the route's MTU with it
 	ip link set wan mtu 1280
+	check_err $? "cannot set wan's MTU to 1280"
 	router_nft_load -m wan -c "wan lan1"
 	check_err $? "cannot load the ruleset"
 	{

@@ -160,8 +160,8 @@ setup()
 	sim_new SID 2 "$ENTRIES" || exit "$ksft_fail"
 	P0=$(sim_port "$SID" 0)
 	P1=$(sim_port "$SID" 1)
-	busywait 10000 router_ppe_of "$P0" >/dev/null
-	ROUTER_PPE=$(router_ppe_of "$P0") || exit "$ksft_fail"
+	busywait 10000 ppe_of_port "$P0" >/dev/null
+	ROUTER_PPE=$(ppe_of_port "$P0") || exit "$ksft_fail"
 	# the board's wan and lan1 may be addressed: use lan2's and lan3's plan
 	router_host HW "$P0" 2 || exit "$ksft_fail"
 	router_host HL "$P1" 3 || exit "$ksft_fail"

@@ -67,8 +67,8 @@ setup()
 	sim_new SIM 2 "$ENTRIES" || exit "$ksft_fail"
 	P0=$(sim_port "$SIM" 0)
 	P1=$(sim_port "$SIM" 1)
-	busywait 5000 router_ppe_of "$P0" >/dev/null
-	ROUTER_PPE=$(router_ppe_of "$P0") ||
+	busywait 5000 ppe_of_port "$P0" >/dev/null
+	ROUTER_PPE=$(ppe_of_port "$P0") ||
 		board_fail "the openppe driver did not bind the new engine"
 	router_init
 	router_host HA "$P0" 0 || exit "$ksft_fail"

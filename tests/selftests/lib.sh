@@ -205,6 +205,45 @@ board_fail()
 	exit "$ksft_fail"
 }
 
+# board_dev_of PORT DRIVER: the device bound to DRIVER that PORT belongs to,
+# itself or a sibling of it (/sys/devices/...): on the plain board the
+# engine ports are the openppe_sim device's and the PPE is its child; on the
+# DSA board a user port is the switch's, the switch a child of openppe_sim
+board_dev_of()
+{
+	local d c
+
+	d=$(readlink -f "/sys/class/net/$1/device") || return 1
+	for d in "$d" "$(dirname "$d")"; do
+		for c in "$d" "$d"/*/; do
+			c=${c%/}
+			[ "$(basename "$(readlink -f "$c/driver" 2>/dev/null)")" = "$2" ] &&
+				{ echo "$c"; return 0; }
+		done
+	done
+	return 1
+}
+
+# ppe_of_port PORT: sysfs directory of the PPE bound for board port PORT
+# (/sys/bus/platform/devices/<dev>)
+ppe_of_port()
+{
+	local d
+
+	d=$(board_dev_of "$1" openppe) || return 1
+	echo "/sys/bus/platform/devices/$(basename "$d")"
+}
+
+# sim_dfs_of_port PORT: debugfs directory of the openppe_sim instance
+# behind board port PORT
+sim_dfs_of_port()
+{
+	local d
+
+	d=$(board_dev_of "$1" openppe_sim) || return 1
+	echo "/sys/kernel/debug/openppe_sim/$(basename "$d")"
+}
+
 require_command()
 {
 	local cmd=$1
