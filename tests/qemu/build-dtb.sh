@@ -1,11 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build the test board's DTB: QEMU virt's own DTB + dts/qemu-virt-openppe.dtso.
+# Build a test board's DTB: QEMU virt's own DTB + the board's overlay.
 #
-# usage: [BOARD=dsa] build-dtb.sh [OUT]   (default build/vm/board.dtb,
-#        build/vm/board-dsa.dtb with BOARD=dsa)
-# BOARD selects the overlay: unset (the default board, engine ports as netdevs)
-# or dsa (dts/qemu-virt-openppe-dsa.dtso: a DSA switch behind one engine port).
+# usage: [BOARD=dsa|plain] build-dtb.sh [OUT]   (default build/vm/board-BOARD.dtb)
+# BOARD selects the overlay (common.sh, BOARD_DEFAULT: dsa):
+#   dsa    dts/qemu-virt-openppe-dsa.dtso: a DSA switch behind one engine port
+#   plain  dts/qemu-virt-openppe.dtso: the engine ports are the router's ports
 # QEMU generates the virt DTB from the machine, CPU count and memory size, so this
 # uses exactly the runner's board parameters (common.sh). The overlay goes through
 # the C preprocessor like in-tree .dts files (so <dt-bindings/...> includes work),
@@ -13,11 +13,13 @@
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
-case ${BOARD:-} in
-'') out=${1:-$BUILD/vm/board.dtb}; overlay=$REPO/dts/qemu-virt-openppe.dtso ;;
-dsa) out=${1:-$BUILD/vm/board-dsa.dtb}; overlay=$REPO/dts/qemu-virt-openppe-dsa.dtso ;;
-*) die "BOARD=$BOARD: unknown board (known: dsa, or unset for the default)" ;;
+board=${BOARD:-$BOARD_DEFAULT}
+case $board in
+dsa) overlay=$REPO/dts/qemu-virt-openppe-dsa.dtso ;;
+plain) overlay=$REPO/dts/qemu-virt-openppe.dtso ;;
+*) die "BOARD=$BOARD: unknown board (known: dsa, plain)" ;;
 esac
+out=${1:-$BUILD/vm/board-$board.dtb}
 [ -f "$overlay" ] || die "$overlay missing"
 [ -d "$KSRC/scripts/dtc/include-prefixes" ] || die "kernel source not unpacked (run: make kernel)"
 mkdir -p "$(dirname "$out")"

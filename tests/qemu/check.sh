@@ -385,20 +385,19 @@ else
 	diag_file "$CHECK/initramfs.log" 30
 	guest_ok=0
 fi
-if "$REPO/tests/qemu/build-dtb.sh" >"$CHECK/dtb.log" 2>&1; then
-	result pass "build: board DTB (QEMU virt + dts/qemu-virt-openppe.dtso)"
-else
-	result fail "build: board DTB (QEMU virt + dts/qemu-virt-openppe.dtso)"
-	diag_file "$CHECK/dtb.log" 30
-	guest_ok=0
-fi
-# the DSA board (tests that say "# vm-board: dsa" boot it)
-if BOARD=dsa "$REPO/tests/qemu/build-dtb.sh" >"$CHECK/dtb-dsa.log" 2>&1; then
-	result pass "build: DSA board DTB (QEMU virt + dts/qemu-virt-openppe-dsa.dtso)"
-else
-	result fail "build: DSA board DTB (QEMU virt + dts/qemu-virt-openppe-dsa.dtso)"
-	diag_file "$CHECK/dtb-dsa.log" 30
-fi
+# both boards: the DSA board (the default) and the plain one (engine ports
+# as the router's ports), on which tests/qemu/plain-tests runs
+for b in dsa plain; do
+	ov=dts/qemu-virt-openppe.dtso
+	[ "$b" = dsa ] && ov=dts/qemu-virt-openppe-dsa.dtso
+	if BOARD=$b "$REPO/tests/qemu/build-dtb.sh" >"$CHECK/dtb-$b.log" 2>&1; then
+		result pass "build: $b board DTB (QEMU virt + $ov)"
+	else
+		result fail "build: $b board DTB (QEMU virt + $ov)"
+		diag_file "$CHECK/dtb-$b.log" 30
+		guest_ok=0
+	fi
+done
 
 # The other kernels of kernels.conf are prepared in the background from here
 # on, while the board's guests run: each one's kernel (built first if the
@@ -631,10 +630,10 @@ if [ "$sel" = "*" ]; then
 	jobs+=("bench-smoke $KVER tests/bench/bench.sh")
 fi
 core_tests() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$REPO/tests/qemu/core-tests"; }
-# the tests of tests/qemu/dsa-tests again on the DSA board, as NAME@dsa
+# the tests of tests/qemu/plain-tests again on the plain board, as NAME@plain
 while read -r t cases; do
-	[[ $t.sh == $sel.sh ]] && jobs+=("$t@dsa $KVER tests/selftests/$t.sh $cases")
-done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$REPO/tests/qemu/dsa-tests")
+	[[ $t.sh == $sel.sh ]] && jobs+=("$t@plain $KVER tests/selftests/$t.sh $cases")
+done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$REPO/tests/qemu/plain-tests")
 for k in "${other_kvers[@]}"; do
 	[ "$sel" = "*" ] && jobs+=("kunit@$k $k tests/qemu/kunit.sh")
 	while read -r t cases; do
@@ -696,7 +695,7 @@ job_boot() {
 	kunit-*)	# a cross kernel: its image boots with the suites built in
 		"$REPO/$script" "$kd" "$name" "$k" >"$CHECK/$name.run" 2>&1 ;;
 	kunit@*) vm_boot "$name" "$REPO/$script" KVER="$k" KDIR="$kd" VM_MODULES=none ;;
-	*@dsa) vm_boot "$name" "$REPO/$script" KVER="$k" KDIR="$kd" VM_BOARD=dsa VM_TESTS="$*" ;;
+	*@plain) vm_boot "$name" "$REPO/$script" KVER="$k" KDIR="$kd" VM_BOARD=plain VM_TESTS="$*" ;;
 	demo | bench-smoke)	# the guest writes raw.txt to $CHECK/$name, in /openppe
 		read -r -a args <<<"$(user_run_args "$name")"
 		env KVER="$k" KDIR="$kd" VM_QUIET=1 VM_NAME="$name" "$REPO/tests/qemu/run.sh" \
@@ -823,8 +822,8 @@ board_dtb_check() {
 		fi
 	fi
 }
-board_dtb_check board "$BUILD/vm/board.dtb"
 board_dtb_check board-dsa "$BUILD/vm/board-dsa.dtb"
+board_dtb_check board-plain "$BUILD/vm/board-plain.dtb"
 
 if [ "$guest_ok" -eq 0 ]; then
 	report_other

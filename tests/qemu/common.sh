@@ -51,6 +51,12 @@ export ARCH CROSS_COMPILE
 # Kernel builds share two cores with everybody else on the machine: never more.
 JOBS=${JOBS:-3}
 
+# The test boards (build-dtb.sh BOARD=, run.sh VM_BOARD=): dsa, the default --
+# wan and lan1..lan3 are DSA user ports of a switch (MediaTek tag) behind the
+# engine port eth0, as on most OpenWrt routers; plain -- the same names are
+# engine ports of their own.
+BOARD_DEFAULT=dsa
+
 # One board definition for the DTB builder and the runner: QEMU derives the DTB
 # from the machine, CPU count and memory size, so they must match.
 QEMU_MACHINE=virt

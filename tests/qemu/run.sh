@@ -26,10 +26,10 @@
 #   VM_MODULES=auto      auto: modprobe openppe, then openppe_sim, each if built;
 #                        none: load nothing; "a,b": exactly these (missing fails)
 #   VM_APPEND=...        extra kernel command line
-#   VM_DTB=file.dtb      boot another DTB instead of build/vm/board.dtb
-#   VM_BOARD=dsa         boot the DSA board (build-dtb.sh BOARD=dsa); default:
-#                        the script's "# vm-board: NAME" line if it has one,
-#                        else the default board (ignored with VM_DTB)
+#   VM_DTB=file.dtb      boot another DTB instead of the board's
+#   VM_BOARD=dsa|plain   the board (build-dtb.sh BOARD=): default the script's
+#                        "# vm-board: NAME" line if it has one, else
+#                        BOARD_DEFAULT (common.sh: dsa); ignored with VM_DTB
 #   VM_NAME=name         log name (default: the script's name without .sh)
 #   VM_SMP=2 VM_MEM=2G   guest CPUs and memory (the board DTB is rebuilt to match)
 #   VM_QUIET=1           don't copy the console to stdout (it is still logged)
@@ -47,7 +47,8 @@ shift
 timeout_s=${VM_TIMEOUT:-$(sed -n 's/^# vm-timeout: *\([0-9]\+\) *$/\1/p' "$script" | head -n1)}
 timeout_s=${timeout_s:-600}
 # ... and the board it needs in a "# vm-board: NAME" line (build-dtb.sh BOARD)
-board=${VM_BOARD-$(sed -n 's/^# vm-board: *\([a-z0-9]\+\) *$/\1/p' "$script" | head -n1)}
+board=${VM_BOARD:-$(sed -n 's/^# vm-board: *\([a-z0-9]\+\) *$/\1/p' "$script" | head -n1)}
+board=${board:-$BOARD_DEFAULT}
 name=${VM_NAME:-$(basename "$script" .sh)}
 logs=$REPO/build/vm-logs
 rundir=$logs/$name
@@ -65,7 +66,7 @@ if [ -n "${VM_DTB:-}" ]; then
 	dtb=$(realpath -e "$VM_DTB") || die "no such DTB: $VM_DTB"
 else
 	# cheap, and keeps the board in step with the overlay and VM_SMP/VM_MEM
-	dtb=$REPO/build/vm/board${board:+-$board}-$QEMU_SMP-$QEMU_MEM.dtb
+	dtb=$REPO/build/vm/board-$board-$QEMU_SMP-$QEMU_MEM.dtb
 	BOARD=$board "$REPO/tests/qemu/build-dtb.sh" "$dtb" 2>/dev/null ||
 		BOARD=$board "$REPO/tests/qemu/build-dtb.sh" "$dtb"
 fi
