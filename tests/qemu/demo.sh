@@ -72,6 +72,12 @@ echo "PPE $(basename "$DP_PPE"): firmware $(dp_ppe fw_version)," \
 	"features $(dp_ppe fw_features), $(dp_ppe table_size) table entries"
 echo "router ports: wan $(router_ip4 0 r) (host $DP_WIRE_IP behind it)," \
 	"lan1 $(router_ip4 1 r) (host $DP_LAN_IP)"
+if [ -e /sys/class/net/eth0/dsa/tagging ]; then
+	echo "wan and lan1 are DSA user ports of a switch behind the engine port eth0" \
+		"(tag $(cat /sys/class/net/eth0/dsa/tagging)), as on most OpenWrt routers"
+else
+	echo "wan and lan1 are engine ports of their own (the plain board)"
+fi
 echo "traffic: $FLOWS UDP flows of 64-byte frames lan1 -> wan from pktgen, $PACKETS frames per run"
 
 section "1. CPU path: routing + NAT, no flowtable"
