@@ -15,6 +15,7 @@
 #   ctrl        driver REPLACE/DESTROY/STATS cost at 1K/8K/64K entries
 #   occupancy   fill fraction at the first refused insert, three policies
 #   memory      host memory per offloaded flow
+#   driver      ctrl, occupancy and memory together
 # (the last three drive the driver's flow block callback from the test
 # module openppe_bench, tests/bench/kmod/, which make modules builds beside the
 # drivers and the initramfs carries; on run-time openppe_sim instances)
@@ -83,18 +84,55 @@ bench_run()	# one command to the bench module; fails loudly
 	echo "$*" >"$BENCH_DFS/run" || { echo "bench: openppe_bench: '$*' failed" >&2; return 1; }
 }
 
-# bytes in use in all slab caches (objects x object size), "cache bytes" per
-# line, without kmemleak's own cache. Shrinking every cache first also
-# empties KASAN's quarantine of it: freed objects waiting there still count
-# as active in /proc/slabinfo.
+# kernel memory in use, "cache bytes" per line: each slab cache's objects x
+# object size, without kmemleak's own cache; the page allocations kmalloc()
+# makes itself for large sizes ("kmalloc-large": slab pages the meminfo
+# counters hold beyond those of the caches), where a growing rhashtable's
+# bucket array goes; and vmalloc ("vmalloc"), where kvmalloc() falls back.
+# Shrinking every cache first also empties KASAN's quarantine of it: freed
+# objects waiting there still count as active in /proc/slabinfo.
 slab_snapshot()
 {
-	local f
+	local f page
 
 	for f in /sys/kernel/slab/*/shrink; do
 		echo 1 >"$f"
 	done 2>/dev/null
-	awk 'NR > 2 && $1 !~ /^kmemleak/ { printf "%s %d\n", $1, $2 * $4 }' /proc/slabinfo
+	page=$(awk '/^KernelPageSize:/ { print $2 * 1024; exit }' /proc/self/smaps)
+	awk -v page="${page:-4096}" '
+		FILENAME == "/proc/meminfo" {
+			if ($1 == "Slab:") slab = $2 * 1024
+			if ($1 == "VmallocUsed:") vm = $2 * 1024
+			next
+		}
+		FNR > 2 {
+			pages += $15 * $6
+			if ($1 !~ /^kmemleak/) printf "%s %d\n", $1, $2 * $4
+		}
+		END { printf "kmalloc-large %d\nvmalloc %d\n", slab - pages * page, vm }
+	' /proc/slabinfo /proc/meminfo
+}
+
+# the snapshot once the memory stops changing: a growing rhashtable
+# allocates its new bucket array from a work item and frees the old one
+# after an RCU grace period
+slab_settled()
+{
+	local prev now i
+
+	prev=$(slab_snapshot)
+	for i in $(seq 1 20); do
+		sleep 0.2
+		now=$(slab_snapshot)
+		[ "$(slab_total "$now")" = "$(slab_total "$prev")" ] && break
+		prev=$now
+	done
+	echo "$now"
+}
+
+slab_total()
+{
+	awk '$1 != "vmalloc" { t += $2 } END { print t }' <(echo "$1")
 }
 
 slab_delta()	# BEFORE AFTER FLOWS -> "bytes_per_flow top-caches"
@@ -177,37 +215,52 @@ if part burst; then
 	conntrack -F >/dev/null 2>&1
 	busywait 60000 dp_entries_zero
 fi
-part driver || { say "done"; echo "meta.end $(date -u +%FT%TZ)" >>"$OUT/raw.txt"; exit 0; }
+part driver && PARTS="$PARTS ctrl occupancy memory"
+if ! part ctrl && ! part occupancy && ! part memory; then
+	say "done"
+	echo "meta.end $(date -u +%FT%TZ)" >>"$OUT/raw.txt"
+	exit 0
+fi
 
 # ---- the driver alone: per-call cost, memory, occupancy ----
 modprobe openppe_bench ||
 	{ echo "bench: openppe_bench (tests/bench/kmod) does not load" >&2; exit 1; }
-# the PPE's node asks for the whole table (without, the driver takes 16384)
-sim_new CID 2 "$CTRL_ENTRIES" "$CTRL_ENTRIES" || exit 1
-CPPE=$(ppe_of_port "$(sim_port "$CID" 0)") || { echo "bench: no PPE bound on instance $CID" >&2; exit 1; }
-echo "ctrl.table_size $(cat "$CPPE/table_size")" >>"$OUT/raw.txt"
-bench_run bind "$(sim_port "$CID" 0)" "$(sim_port "$CID" 1)" || exit 1
+if part ctrl || part memory; then
+	# the PPE's node asks for the whole table (without, the driver takes 16384)
+	sim_new CID 2 "$CTRL_ENTRIES" "$CTRL_ENTRIES" || exit 1
+	CPPE=$(ppe_of_port "$(sim_port "$CID" 0)") ||
+		{ echo "bench: no PPE bound on instance $CID" >&2; exit 1; }
+	bench_run bind "$(sim_port "$CID" 0)" "$(sim_port "$CID" 1)" || exit 1
+fi
 
-say "memory: $MEM_FLOWS flows"
-m0=$(slab_snapshot)
-bench_run install "$MEM_FLOWS" || exit 1
-m1=$(slab_snapshot)
-set -- $(slab_delta "$m0" "$m1" "$MEM_FLOWS")
-echo "mem.flows $MEM_FLOWS" >>"$OUT/raw.txt"
-echo "mem.slab_bytes_per_flow $1" >>"$OUT/raw.txt"
-shift
-echo "mem.slab_caches $*" >>"$OUT/raw.txt"
-bench_run flush || exit 1
+if part memory; then
+	say "memory: $MEM_FLOWS flows"
+	m0=$(slab_settled)
+	bench_run install "$MEM_FLOWS" || exit 1
+	m1=$(slab_settled)
+	set -- $(slab_delta "$m0" "$m1" "$MEM_FLOWS")
+	echo "mem.flows $MEM_FLOWS" >>"$OUT/raw.txt"
+	echo "mem.slab_bytes_per_flow $1" >>"$OUT/raw.txt"
+	shift
+	echo "mem.slab_caches $*" >>"$OUT/raw.txt"
+	bench_run flush || exit 1
+fi
 
-for level in $CTRL_LEVELS; do
-	say "per-call cost at $level entries"
-	bench_run install "$level" || exit 1
-	bench_run cost "ctrl.$level" "$CTRL_SAMPLES" || exit 1
-	echo "ctrl.$level.relocations $(cat "$CPPE/relocations")" >>"$OUT/raw.txt"
-done
-bench_run unbind || exit 1
-sim_del "$CID"
+if part ctrl; then
+	echo "ctrl.table_size $(cat "$CPPE/table_size")" >>"$OUT/raw.txt"
+	for level in $CTRL_LEVELS; do
+		say "per-call cost at $level entries"
+		bench_run install "$level" || exit 1
+		bench_run cost "ctrl.$level" "$CTRL_SAMPLES" || exit 1
+		echo "ctrl.$level.relocations $(cat "$CPPE/relocations")" >>"$OUT/raw.txt"
+	done
+fi
+if part ctrl || part memory; then
+	bench_run unbind || exit 1
+	sim_del "$CID"
+fi
 
+part occupancy || FILL_RUNS=0
 # occupancy at the first refusal is a random variable: FILL_RUNS fills, each
 # on a new instance (new hash seeds, new random keys), reported as the median
 for run in $(seq 1 "$FILL_RUNS"); do
@@ -224,7 +277,7 @@ for run in $(seq 1 "$FILL_RUNS"); do
 	bench_run unbind || exit 1
 	sim_del "$FID"
 done
-echo "fill.runs $FILL_RUNS" >>"$OUT/raw.txt"
+part occupancy && echo "fill.runs $FILL_RUNS" >>"$OUT/raw.txt"
 
 cat "$BENCH_DFS/results" >>"$OUT/raw.txt"
 echo "meta.end $(date -u +%FT%TZ)" >>"$OUT/raw.txt"

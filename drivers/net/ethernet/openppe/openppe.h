@@ -6,12 +6,12 @@
 
 #include <linux/atomic.h>
 #include <linux/bitfield.h>
+#include <linux/hash.h>
 #include <linux/idr.h>
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/openppe.h>
-#include <linux/rhashtable.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -223,52 +223,76 @@ struct openppe_nexthop {
 	u8 key[16];
 };
 
+/* a DSA user port number no entry has: the flow's port is not a tagged one */
+#define OPENPPE_SW_NONE			0xff
+
 /**
  * struct openppe_flow - one offloaded flow direction (one nf_flow_table tuple)
- * @node: link in &openppe.flows, keyed by @cookie
+ * @next: next flow in its chain of the cookie table (&openppe.cookies)
  * @cookie: &flow_cls_offload.cookie of the tuple
  * @block: binding the flow arrived through
+ * @nh: the neighbour whose address is the entry's DMAC (under the flow lock)
+ * @last_bytes: BYTES at the previous STATS (under the flow lock)
+ * @last_packets: PACKETS then
+ * @last_hit: LAST_HIT then
+ * @rcu: deferred free. Shares its bytes with the STATS snapshot: only holders
+ *	of a reference read or write that, and @rcu is used once the last
+ *	reference is gone; RCU readers of the cookie table read only @next,
+ *	@cookie, @ref and the fields the flushes select by.
  * @ref: references: one for &openppe.flows, one per user in flight
- * @lock: serialises every operation on this flow (REPLACE, DESTROY, STATS,
- *	flushes); protects @entry, @unlinked and the STATS snapshot
- * @unlinked: the flow was removed from the table and &openppe.flows
- * @entry: the entry as written to the table (STATE = BOUND)
- * @bucket: the key's two candidate buckets (b0, b1)
- * @placed: the entry is in the table (at @index); under @lock and the
- *	placement locks
  * @index: table slot holding the entry; written under the placement locks,
  *	stable for holders of &openppe.place_lock
+ * @buckets: the key's two candidate buckets b0 and b1 as b0 ^ b1: the
+ *	entry's other bucket is this ^ the bucket of @index
  * @cnt_idx: counter record; never changes while the flow is installed
- * @last_packets: PACKETS at the previous STATS
- * @last_bytes: BYTES at the previous STATS
- * @last_hit: LAST_HIT at the previous STATS
- * @final_packets: PACKETS when the entry left the engine (unlink)
- * @final_bytes: BYTES then
- * @nh: the neighbour whose address is the entry's DMAC (under @lock)
- * @gc_node: link on a private list while the flow is being flushed
- * @rcu: deferred free
+ * @in_port: KEY_META.IPORT of the entry, for the flushes' lockless selection
+ *	(written under the flow lock with WRITE_ONCE())
+ * @in_sw: KEY_META.SW_PORT, or OPENPPE_SW_NONE when not SW_TAGGED (likewise)
+ * @out_port: EGRESS.EPORT (likewise)
+ * @out_sw: EGRESS.SW_PORT, or OPENPPE_SW_NONE when not SW_TAG (likewise)
+ * @placed: the entry is in the table (at @index); under the flow lock and
+ *	the placement locks
+ * @unlinked: the flow was removed from the table and the cookie table
+ *	(under the flow lock)
+ *
+ * The entry itself lives only in its table slot, read back when needed
+ * (openppe_table_read()); the engine never writes the table. A flow being
+ * placed is not in the table yet: its entry is the caller's (the REPLACE
+ * being answered), which holds the flow lock until the flow is placed or
+ * unlinked. The flow lock is not in the object: it is one of
+ * &openppe.flow_lock, chosen by cookie (openppe_flow_mutex()).
  */
 struct openppe_flow {
-	struct rhash_head node;
+	struct openppe_flow __rcu *next;
 	unsigned long cookie;
 	struct openppe_block *block;
-	refcount_t ref;
-	struct mutex lock;		/* see @lock above */
-	bool unlinked;
-	struct openppe_hw_entry entry;
-	u32 bucket[2];
-	bool placed;
-	u32 index;
-	u32 cnt_idx;
-	u32 last_packets;
-	u64 last_bytes;
-	u32 last_hit;
-	u32 final_packets;
-	u64 final_bytes;
 	struct openppe_nexthop nh;
-	struct list_head gc_node;
-	struct rcu_head rcu;
+	union {
+		struct {
+			u64 last_bytes;
+			u32 last_packets;
+			u32 last_hit;
+		};
+		struct rcu_head rcu;
+	};
+	refcount_t ref;
+	u32 index;
+	u32 buckets;
+	u32 cnt_idx;
+	u8 in_port;
+	u8 in_sw;
+	u8 out_port;
+	u8 out_sw;
+	bool placed;
+	bool unlinked;
 };
+
+/* Issue 15, goal P4: at most 128 B of host memory per flow direction beyond
+ * the preallocated table (which includes the cookie table's chains). The
+ * object comes from a slab cache of its own, objects of exactly this size;
+ * the counter IDA adds about 1/8 B per flow.
+ */
+static_assert(!IS_ENABLED(CONFIG_64BIT) || sizeof(struct openppe_flow) <= 120);
 
 /**
  * struct openppe_backoff - a cookie recently refused for lack of room
@@ -299,6 +323,7 @@ struct openppe_block {
 };
 
 #define OPENPPE_STRIPES			32
+#define OPENPPE_FLOW_LOCK_BITS		6	/* 64 flow locks per PPE */
 /* relocation search: chains of at most this many moves, at most this many
  * buckets visited (docs/design.md, "Table placement and relocation")
  */
@@ -361,7 +386,19 @@ struct openppe_bfs_node;
  * @dl_error: @health is in the error state as far as the driver knows;
  *	changed only with the devlink instance lock held as well (the core
  *	changes the state under it after a recover op)
- * @flows: installed flows by cookie (rhashtable: RCU lookups)
+ * @cookies: the cookie table, installed flows by cookie: 1 << @cookie_bits
+ *	singly linked chains, allocated with the table (at least one per
+ *	entry), chain openppe_cookie_chain(). Read under RCU; a chain is
+ *	written under the flow lock its flows share (openppe_flow_mutex())
+ * @cookie_bits: log2 of the number of chains, >= OPENPPE_FLOW_LOCK_BITS
+ * @nflows: flows in the cookie table
+ * @flow_lock: the flow locks: a flow's is the one of its cookie chain,
+ *	@flow_lock[chain % 64] (openppe_flow_mutex()). Serialises every
+ *	operation on a flow (REPLACE, DESTROY, STATS, flushes, next-hop
+ *	rewrites); protects the flow's entry in its slot against rewrites, its
+ *	@placed and @unlinked, its STATS snapshot and next hop, and the links
+ *	of the chains. Flows sharing a lock only wait for each other: nothing
+ *	holds two flow locks at once (one lockdep class for all).
  * @backoff_lock: protects @backoff
  * @backoff: cookies recently refused for lack of room, by hash of cookie
  * @port_lock: serialises attach/detach, PORT_* and RMAC_* programming
@@ -423,7 +460,10 @@ struct openppe {
 	u64 dl_reported;
 	bool dl_error;
 
-	struct rhashtable flows;
+	struct openppe_flow __rcu **cookies;
+	u32 cookie_bits;
+	atomic_t nflows;
+	struct mutex flow_lock[1 << OPENPPE_FLOW_LOCK_BITS];	/* see above */
 
 	spinlock_t backoff_lock;	/* @backoff */
 	struct openppe_backoff backoff[1 << OPENPPE_BACKOFF_BITS];
@@ -474,10 +514,14 @@ bool openppe_entry_key_equal(const struct openppe_hw_entry *a,
 int openppe_table_init(struct openppe *ppe, unsigned int log2,
 		       unsigned int ways);
 void openppe_table_fini(struct openppe *ppe);
-int openppe_table_insert(struct openppe *ppe, struct openppe_flow *flow);
+int openppe_table_insert(struct openppe *ppe, struct openppe_flow *flow,
+			 const struct openppe_hw_entry *e);
 int openppe_table_rewrite(struct openppe *ppe, struct openppe_flow *flow,
 			  const struct openppe_hw_entry *e);
-int openppe_table_remove(struct openppe *ppe, struct openppe_flow *flow);
+int openppe_table_read(struct openppe *ppe, struct openppe_flow *flow,
+		       struct openppe_hw_entry *e);
+int openppe_table_remove(struct openppe *ppe, struct openppe_flow *flow,
+			 struct openppe_hw_entry *last);
 int openppe_cache_inv(struct openppe *ppe, enum openppe_cache_op op, u32 idx);
 int openppe_cache_recover(struct openppe *ppe);
 void openppe_recover_work(struct work_struct *work);
@@ -505,8 +549,8 @@ void openppe_entry_set_ports(struct openppe_hw_entry *e,
 			     const struct openppe_pref *eg);
 struct openppe_flow *openppe_flow_get(struct openppe *ppe, unsigned long cookie);
 void openppe_flow_put(struct openppe_flow *flow);
-int openppe_flows_init(struct openppe *ppe);
-void openppe_flows_fini(struct openppe *ppe);
+int openppe_flow_cache_init(void);
+void openppe_flow_cache_exit(void);
 int openppe_nexthops_watch(struct openppe *ppe);
 void openppe_nexthops_unwatch(struct openppe *ppe);
 u32 openppe_entry_features(const struct openppe_hw_entry *e);
@@ -565,6 +609,34 @@ static inline u64 openppe_read_le64(const __le64 *p)
 	if (IS_ENABLED(CONFIG_64BIT))
 		return le64_to_cpu(READ_ONCE(*p));
 	return openppe_read_le64_split(p);
+}
+
+/* the chain of the cookie table (&openppe.cookies) a cookie is in */
+static inline u32 openppe_cookie_chain(const struct openppe *ppe,
+				       unsigned long cookie)
+{
+	return hash_long(cookie, ppe->cookie_bits);
+}
+
+/* the lock of a flow, shared by its cookie chain (see &openppe.flow_lock) */
+static inline struct mutex *openppe_flow_mutex(struct openppe *ppe,
+					       const struct openppe_flow *flow)
+{
+	u32 chain = openppe_cookie_chain(ppe, flow->cookie);
+
+	return &ppe->flow_lock[chain % ARRAY_SIZE(ppe->flow_lock)];
+}
+
+static inline void openppe_flow_lock(struct openppe *ppe,
+				     const struct openppe_flow *flow)
+{
+	mutex_lock(openppe_flow_mutex(ppe, flow));
+}
+
+static inline void openppe_flow_unlock(struct openppe *ppe,
+				       const struct openppe_flow *flow)
+{
+	mutex_unlock(openppe_flow_mutex(ppe, flow));
 }
 
 static inline void openppe_refuse_count(struct openppe *ppe,

@@ -790,36 +790,78 @@ static void openppe_test_parse(struct kunit *test)
 
 /* ---- table: placement, relocation, full table, removal ---- */
 
-static struct openppe_flow *openppe_test_flow_new(struct kunit *test, u32 n)
-{
-	struct openppe_flow *flow;
+/* a flow for the table tests, with the entry its REPLACE would have */
+struct openppe_test_tflow {
+	struct openppe_flow flow;
+	struct openppe_hw_entry e;
+};
 
-	flow = kunit_kzalloc(test, sizeof(*flow), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, flow);
-	mutex_init(&flow->lock);
-	refcount_set(&flow->ref, 1);
-	flow->cookie = 0x1000 + n;
-	flow->cnt_idx = n;
-	flow->entry.w[OPENPPE_W_INFO] =
-		le32_encode_bits(OPENPPE_STATE_BOUND, OPENPPE_INFO_STATE);
-	flow->entry.w[OPENPPE_W_KEY_META] = cpu_to_le32(0x1101);
-	flow->entry.w[OPENPPE_W_KEY_PORTS] = cpu_to_le32(0x00350000 | n);
-	flow->entry.w[OPENPPE_W_KEY_SIP] = cpu_to_le32(T_SIP);
-	flow->entry.w[OPENPPE_W_KEY_DIP] = cpu_to_le32(T_DIP);
-	flow->entry.w[OPENPPE_W_COUNTER] = cpu_to_le32(n);
-	return flow;
+static struct openppe_hw_entry *openppe_test_entry(struct openppe_flow *flow)
+{
+	return &container_of(flow, struct openppe_test_tflow, flow)->e;
 }
 
+/* Flow number @n: its own key, and rewrite words that differ from any other
+ * flow's, so an entry moved or rewritten from the wrong place shows.
+ */
+static struct openppe_flow *openppe_test_flow_new(struct kunit *test, u32 n)
+{
+	struct openppe_test_tflow *t;
+	struct openppe_hw_entry *e;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	refcount_set(&t->flow.ref, 1);
+	t->flow.cookie = 0x1000 + n;
+	t->flow.cnt_idx = n;
+	e = &t->e;
+	e->w[OPENPPE_W_INFO] =
+		le32_encode_bits(OPENPPE_STATE_BOUND, OPENPPE_INFO_STATE);
+	e->w[OPENPPE_W_KEY_META] = cpu_to_le32(0x1101);
+	e->w[OPENPPE_W_KEY_PORTS] = cpu_to_le32(0x00350000 | n);
+	e->w[OPENPPE_W_KEY_SIP] = cpu_to_le32(T_SIP);
+	e->w[OPENPPE_W_KEY_DIP] = cpu_to_le32(T_DIP);
+	e->w[OPENPPE_W_NEW_SIP] = cpu_to_le32(T_NAT + n);
+	e->w[OPENPPE_W_NEW_PORTS] = cpu_to_le32(0x10000 * n + 61000);
+	e->w[OPENPPE_W_DMAC_HI] = cpu_to_le32(0x0200);
+	e->w[OPENPPE_W_DMAC_LO] = cpu_to_le32(0x5e000000 + n);
+	e->w[OPENPPE_W_COUNTER] = cpu_to_le32(n);
+	return &t->flow;
+}
+
+/* the two buckets of @flow's key */
+static void openppe_test_buckets(struct openppe *ppe, struct openppe_flow *flow,
+				 u32 *b0, u32 *b1)
+{
+	u32 key[OPENPPE_KEY_WORDS];
+
+	openppe_entry_key(openppe_test_entry(flow), key);
+	openppe_buckets(key, ppe->seed[0], ppe->seed[1], ppe->nbuckets, b0, b1);
+}
+
+/* @flow is in its slot, in one of its buckets, its whole entry there */
 static void openppe_expect_placed(struct kunit *test, struct openppe *ppe,
 				  struct openppe_flow *flow)
 {
 	const struct openppe_hw_entry *slot = &ppe->table[flow->index];
-	u32 bucket = flow->index / ppe->ways;
+	u32 bucket = flow->index / ppe->ways, b0, b1;
 
-	KUNIT_EXPECT_TRUE(test, bucket == flow->bucket[0] ||
-			  bucket == flow->bucket[1]);
+	openppe_test_buckets(ppe, flow, &b0, &b1);
+	KUNIT_EXPECT_TRUE(test, bucket == b0 || bucket == b1);
+	KUNIT_EXPECT_EQ(test, flow->buckets, b0 ^ b1);
 	KUNIT_EXPECT_PTR_EQ(test, ppe->slots[flow->index], flow);
-	KUNIT_EXPECT_EQ(test, memcmp(slot, &flow->entry, sizeof(*slot)), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(slot, openppe_test_entry(flow),
+				     sizeof(*slot)), 0);
+}
+
+static int openppe_test_insert(struct openppe *ppe, struct openppe_flow *f)
+{
+	int ret;
+
+	openppe_flow_lock(ppe, f);
+	ret = openppe_table_insert(ppe, f, openppe_test_entry(f));
+	openppe_flow_unlock(ppe, f);
+	return ret;
 }
 
 static void openppe_test_table_fill(struct kunit *test)
@@ -831,9 +873,9 @@ static void openppe_test_table_fill(struct kunit *test)
 
 	for (n = 0; n < ARRAY_SIZE(flows) - 1 && placed < ppe->entries; n++) {
 		flows[n] = openppe_test_flow_new(test, n);
-		mutex_lock(&flows[n]->lock);
-		ret = openppe_table_insert(ppe, flows[n]);
-		mutex_unlock(&flows[n]->lock);
+		openppe_flow_lock(ppe, flows[n]);
+		ret = openppe_table_insert(ppe, flows[n], openppe_test_entry(flows[n]));
+		openppe_flow_unlock(ppe, flows[n]);
 		if (ret) {
 			KUNIT_EXPECT_EQ(test, ret, -ENOSPC);
 			flows[n] = NULL;
@@ -855,18 +897,16 @@ static void openppe_test_table_fill(struct kunit *test)
 
 	/* a full table refuses at once */
 	flows[n] = openppe_test_flow_new(test, 1000);
-	mutex_lock(&flows[n]->lock);
-	KUNIT_EXPECT_EQ(test, openppe_table_insert(ppe, flows[n]), -ENOSPC);
-	mutex_unlock(&flows[n]->lock);
+	KUNIT_EXPECT_EQ(test, openppe_test_insert(ppe, flows[n]), -ENOSPC);
 
 	/* removal invalidates the slot, entry and cache */
 	for (i = 0; i < n; i++) {
 		if (!flows[i])
 			continue;
 		ctx->last_cache_cmd = 0;
-		mutex_lock(&flows[i]->lock);
-		KUNIT_EXPECT_EQ(test, openppe_table_remove(ppe, flows[i]), 0);
-		mutex_unlock(&flows[i]->lock);
+		openppe_flow_lock(ppe, flows[i]);
+		KUNIT_EXPECT_EQ(test, openppe_table_remove(ppe, flows[i], NULL), 0);
+		openppe_flow_unlock(ppe, flows[i]);
 		KUNIT_EXPECT_NULL(test, ppe->slots[flows[i]->index]);
 		KUNIT_EXPECT_EQ(test, le32_get_bits(ppe->table[flows[i]->index].w[0],
 						    OPENPPE_INFO_STATE),
@@ -889,11 +929,11 @@ static void openppe_test_relocate_keeps_counter(struct kunit *test)
 
 	for (n = 0; n < ARRAY_SIZE(all) && placed < ppe->entries; n++) {
 		f = openppe_test_flow_new(test, n);
-		mutex_lock(&f->lock);
+		openppe_flow_lock(ppe, f);
 		all[placed] = f;
-		if (!openppe_table_insert(ppe, f))
+		if (!openppe_table_insert(ppe, f, openppe_test_entry(f)))
 			placed++;
-		mutex_unlock(&f->lock);
+		openppe_flow_unlock(ppe, f);
 	}
 	/* every entry still counts into the record it was given */
 	for (n = 0; n < placed; n++)
@@ -902,9 +942,9 @@ static void openppe_test_relocate_keeps_counter(struct kunit *test)
 					      OPENPPE_COUNTER_IDX),
 				all[n]->cnt_idx);
 	for (n = 0; n < placed; n++) {
-		mutex_lock(&all[n]->lock);
-		openppe_table_remove(ppe, all[n]);
-		mutex_unlock(&all[n]->lock);
+		openppe_flow_lock(ppe, all[n]);
+		openppe_table_remove(ppe, all[n], NULL);
+		openppe_flow_unlock(ppe, all[n]);
 	}
 }
 
@@ -916,18 +956,16 @@ static void openppe_test_cache_timeout(struct kunit *test)
 	struct openppe_flow *f = openppe_test_flow_new(test, 1);
 
 	ctx->cache_stuck = true;
-	mutex_lock(&f->lock);
-	KUNIT_EXPECT_EQ(test, openppe_table_insert(ppe, f), 0);
-	mutex_unlock(&f->lock);
+	KUNIT_EXPECT_EQ(test, openppe_test_insert(ppe, f), 0);
 	KUNIT_EXPECT_TRUE(test, ppe->degraded);
 	KUNIT_EXPECT_EQ(test, ctx->ctrl & OPENPPE_PPE_CTRL_EN, 0U);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&ppe->cnt.cache_timeouts), 1);
 
 	/* commands are skipped while degraded: the engine is off anyway */
 	ctx->cache_cmds = 0;
-	mutex_lock(&f->lock);
-	KUNIT_EXPECT_EQ(test, openppe_table_remove(ppe, f), 0);
-	mutex_unlock(&f->lock);
+	openppe_flow_lock(ppe, f);
+	KUNIT_EXPECT_EQ(test, openppe_table_remove(ppe, f, NULL), 0);
+	openppe_flow_unlock(ppe, f);
 	KUNIT_EXPECT_EQ(test, ctx->cache_cmds, 0U);
 
 	/* still stuck: recovery must not write INV_ALL into a BUSY engine */
@@ -971,10 +1009,10 @@ static void openppe_test_cache_recover_now(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ppe->degradations, 0ULL);
 
 	ctx->cache_stuck = true;
-	mutex_lock(&f->lock);
-	KUNIT_EXPECT_EQ(test, openppe_table_insert(ppe, f), 0);
-	KUNIT_EXPECT_EQ(test, openppe_table_remove(ppe, f), 0);
-	mutex_unlock(&f->lock);
+	openppe_flow_lock(ppe, f);
+	KUNIT_EXPECT_EQ(test, openppe_table_insert(ppe, f, openppe_test_entry(f)), 0);
+	KUNIT_EXPECT_EQ(test, openppe_table_remove(ppe, f, NULL), 0);
+	openppe_flow_unlock(ppe, f);
 	KUNIT_EXPECT_TRUE(test, ppe->degraded);
 	KUNIT_EXPECT_EQ(test, ppe->degradations, 1ULL);
 	KUNIT_EXPECT_EQ(test, ppe->cache_err, -ETIMEDOUT);
@@ -1022,9 +1060,7 @@ static void openppe_test_commit_failure(struct kunit *test)
 	struct openppe_flow *g = openppe_test_flow_new(test, 2);
 
 	ctx->cache_err = true;
-	mutex_lock(&f->lock);
-	KUNIT_EXPECT_NE(test, openppe_table_insert(ppe, f), 0);
-	mutex_unlock(&f->lock);
+	KUNIT_EXPECT_NE(test, openppe_test_insert(ppe, f), 0);
 	KUNIT_EXPECT_FALSE(test, f->placed);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->entries_used), 0);
 	openppe_expect_free_slots_invalid(test, ppe);
@@ -1038,11 +1074,11 @@ static void openppe_test_commit_failure(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, ppe->degraded);
 
 	/* removal whose invalidate fails: the old copy may still be cached */
-	mutex_lock(&g->lock);
-	KUNIT_EXPECT_EQ(test, openppe_table_insert(ppe, g), 0);
+	openppe_flow_lock(ppe, g);
+	KUNIT_EXPECT_EQ(test, openppe_table_insert(ppe, g, openppe_test_entry(g)), 0);
 	ctx->cache_err = true;
-	openppe_table_remove(ppe, g);
-	mutex_unlock(&g->lock);
+	openppe_table_remove(ppe, g, NULL);
+	openppe_flow_unlock(ppe, g);
 	openppe_expect_free_slots_invalid(test, ppe);
 	KUNIT_EXPECT_TRUE(test, ppe->degraded);
 	KUNIT_EXPECT_EQ(test, ctx->ctrl & OPENPPE_PPE_CTRL_EN, 0U);
@@ -1056,21 +1092,43 @@ static void openppe_test_commit_failure(struct kunit *test)
 static u32 openppe_test_find(struct kunit *test, u32 n, u32 b0, u32 b1)
 {
 	struct openppe *ppe = ((struct openppe_test_ctx *)test->priv)->ppe;
-	u32 key[OPENPPE_KEY_WORDS], h0, h1, i;
+	u32 h0, h1;
 	struct openppe_flow *f;
 
 	for (; n < 100000; n++) {
 		f = openppe_test_flow_new(test, n);
-		for (i = 0; i < OPENPPE_KEY_WORDS; i++)
-			key[i] = openppe_w(&f->entry, OPENPPE_KEY_FIRST + i);
-		openppe_buckets(key, ppe->seed[0], ppe->seed[1], ppe->nbuckets,
-				&h0, &h1);
-		kunit_kfree(test, f);
+		openppe_test_buckets(ppe, f, &h0, &h1);
+		kunit_kfree(test, container_of(f, struct openppe_test_tflow,
+					       flow));
 		if (h0 == b0 && h1 == b1)
 			return n;
 	}
 	KUNIT_FAIL(test, "no test flow for buckets %u/%u", b0, b1);
 	return 0;
+}
+
+/* Buckets 0 and 1 full, the first flow placed (returned) in bucket 0 and
+ * able to move to bucket 2; *@n: the next flow number to try.
+ */
+static struct openppe_flow *openppe_test_fill01(struct kunit *test, u32 *n)
+{
+	struct openppe *ppe = ((struct openppe_test_ctx *)test->priv)->ppe;
+	struct openppe_flow *first, *f;
+	int i;
+
+	*n = openppe_test_find(test, 0, 0, 2);
+	first = openppe_test_flow_new(test, (*n)++);
+	KUNIT_ASSERT_EQ(test, openppe_test_insert(ppe, first), 0);
+	/* seven more that can only be in buckets 0 and 1 */
+	for (i = 0; i < 2 * T_WAYS - 1; i++) {
+		*n = openppe_test_find(test, *n, i % 2, !(i % 2));
+		f = openppe_test_flow_new(test, (*n)++);
+		KUNIT_ASSERT_EQ(test, openppe_test_insert(ppe, f), 0);
+	}
+	KUNIT_ASSERT_EQ(test, first->index / T_WAYS, 0U);
+	KUNIT_ASSERT_EQ(test, atomic64_read(&ppe->cnt.relocations), 0);
+	KUNIT_ASSERT_EQ(test, atomic_read(&ppe->entries_used), 2 * T_WAYS);
+	return first;
 }
 
 /* A relocation whose first move fails to commit its copy: the copy's slot
@@ -1082,26 +1140,9 @@ static void openppe_test_move_failure(struct kunit *test)
 	struct openppe_test_ctx *ctx = test->priv;
 	struct openppe *ppe = ctx->ppe;
 	struct openppe_flow *f;
-	u32 n = 0, placed = 0;
-	int i;
+	u32 n;
 
-	/* one flow in bucket 0 that could move to bucket 2 ... */
-	n = openppe_test_find(test, n, 0, 2);
-	f = openppe_test_flow_new(test, n++);
-	mutex_lock(&f->lock);
-	KUNIT_ASSERT_EQ(test, openppe_table_insert(ppe, f), 0);
-	mutex_unlock(&f->lock);
-	/* ... and seven that can only be in buckets 0 and 1: both full */
-	for (i = 0; i < 2 * T_WAYS - 1; i++) {
-		n = openppe_test_find(test, n, i % 2, !(i % 2));
-		f = openppe_test_flow_new(test, n++);
-		mutex_lock(&f->lock);
-		if (!openppe_table_insert(ppe, f))
-			placed++;
-		mutex_unlock(&f->lock);
-	}
-	KUNIT_ASSERT_EQ(test, placed, 2U * T_WAYS - 1);
-	KUNIT_ASSERT_EQ(test, atomic64_read(&ppe->cnt.relocations), 0);
+	openppe_test_fill01(test, &n);
 
 	/* one more for buckets 0/1: the first flow has to move, and its
 	 * copy's invalidate fails
@@ -1109,9 +1150,7 @@ static void openppe_test_move_failure(struct kunit *test)
 	n = openppe_test_find(test, n, 0, 1);
 	f = openppe_test_flow_new(test, n);
 	ctx->cache_err = true;
-	mutex_lock(&f->lock);
-	KUNIT_EXPECT_NE(test, openppe_table_insert(ppe, f), 0);
-	mutex_unlock(&f->lock);
+	KUNIT_EXPECT_NE(test, openppe_test_insert(ppe, f), 0);
 	openppe_expect_free_slots_invalid(test, ppe);
 	KUNIT_EXPECT_TRUE(test, ppe->degraded);
 	KUNIT_EXPECT_EQ(test, ctx->ctrl & OPENPPE_PPE_CTRL_EN, 0U);
@@ -1158,6 +1197,20 @@ static int openppe_test_cls(struct kunit *test, enum flow_cls_command cmd,
 	return ret;
 }
 
+/* the snat flow installed under @cookie, with a reference */
+static struct openppe_flow *openppe_test_install(struct kunit *test,
+						 unsigned long cookie)
+{
+	struct openppe_test_ctx *ctx = test->priv;
+	struct openppe_flow *flow;
+
+	KUNIT_ASSERT_EQ(test, openppe_test_cls(test, FLOW_CLS_REPLACE, cookie,
+					       &openppe_test_snat, NULL), 0);
+	flow = openppe_flow_get(ctx->ppe, cookie);
+	KUNIT_ASSERT_NOT_NULL(test, flow);
+	return flow;
+}
+
 static void openppe_test_replace_idempotent(struct kunit *test)
 {
 	struct openppe_test_ctx *ctx = test->priv;
@@ -1166,10 +1219,7 @@ static void openppe_test_replace_idempotent(struct kunit *test)
 	struct openppe_flow *flow;
 	u32 index, cnt_idx;
 
-	KUNIT_ASSERT_EQ(test, openppe_test_cls(test, FLOW_CLS_REPLACE, 0xabc,
-					       &openppe_test_snat, NULL), 0);
-	flow = openppe_flow_get(ppe, 0xabc);
-	KUNIT_ASSERT_NOT_NULL(test, flow);
+	flow = openppe_test_install(test, 0xabc);
 	index = flow->index;
 	cnt_idx = flow->cnt_idx;
 
@@ -1209,10 +1259,7 @@ static void openppe_test_destroy(struct kunit *test)
 	struct openppe_flow *flow;
 	u32 index;
 
-	KUNIT_ASSERT_EQ(test, openppe_test_cls(test, FLOW_CLS_REPLACE, 0x55,
-					       &openppe_test_snat, NULL), 0);
-	flow = openppe_flow_get(ctx->ppe, 0x55);
-	KUNIT_ASSERT_NOT_NULL(test, flow);
+	flow = openppe_test_install(test, 0x55);
 	index = flow->index;
 	openppe_flow_put(flow);
 
@@ -1275,26 +1322,25 @@ static void openppe_test_nexthop_moved(struct kunit *test)
 	static const u8 ha[ETH_ALEN] = { 0x02, 0x5e, 0x10, 0x00, 0x00, 0x01 };
 	struct openppe_test_ctx *ctx = test->priv;
 	struct openppe *ppe = ctx->ppe;
+	struct openppe_hw_entry before, now;
 	struct openppe_flow *flow;
 	u32 index, cnt_idx;
 	bool moved;
 
-	KUNIT_ASSERT_EQ(test, openppe_test_cls(test, FLOW_CLS_REPLACE, 0x2000,
-					       &openppe_test_snat, NULL), 0);
-	flow = openppe_flow_get(ppe, 0x2000);
-	KUNIT_ASSERT_NOT_NULL(test, flow);
+	flow = openppe_test_install(test, 0x2000);
 	index = flow->index;
 	cnt_idx = flow->cnt_idx;
+	before = ppe->table[index];
 
-	mutex_lock(&flow->lock);
+	openppe_flow_lock(ppe, flow);
 	moved = openppe_flow_nexthop_moved(ppe, flow, openppe_test_dmac);
-	mutex_unlock(&flow->lock);
+	openppe_flow_unlock(ppe, flow);
 	KUNIT_EXPECT_FALSE(test, moved);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&ppe->cnt.nexthop_updates), 0);
 
-	mutex_lock(&flow->lock);
+	openppe_flow_lock(ppe, flow);
 	moved = openppe_flow_nexthop_moved(ppe, flow, ha);
-	mutex_unlock(&flow->lock);
+	openppe_flow_unlock(ppe, flow);
 	KUNIT_EXPECT_TRUE(test, moved);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&ppe->cnt.nexthop_updates), 1);
 	KUNIT_EXPECT_EQ(test, flow->index, index);
@@ -1303,11 +1349,131 @@ static void openppe_test_nexthop_moved(struct kunit *test)
 			openppe_mac_hi(ha));
 	KUNIT_EXPECT_EQ(test, le32_to_cpu(ppe->table[index].w[OPENPPE_W_DMAC_LO]),
 			openppe_mac_lo(ha));
+	/* the entry was read back from its slot: all but the DMAC kept */
+	now = ppe->table[index];
+	now.w[OPENPPE_W_DMAC_HI] = before.w[OPENPPE_W_DMAC_HI];
+	now.w[OPENPPE_W_DMAC_LO] = before.w[OPENPPE_W_DMAC_LO];
+	KUNIT_EXPECT_EQ(test, memcmp(&now, &before, sizeof(now)), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->entries_used), 1);
 	openppe_flow_put(flow);
 
 	/* not a REPLACE: not counted as one */
 	KUNIT_EXPECT_EQ(test, atomic64_read(&ppe->cnt.updates), 0);
+}
+
+/* A relocation copies the moved entry from its slot, the only copy there
+ * is: key, rewrite and counter record arrive whole in the other bucket.
+ */
+static void openppe_test_relocate_reads_slot(struct kunit *test)
+{
+	struct openppe_test_ctx *ctx = test->priv;
+	struct openppe *ppe = ctx->ppe;
+	struct openppe_flow *first, *f;
+	struct openppe_hw_entry e;
+	u32 n, from;
+
+	first = openppe_test_fill01(test, &n);
+	from = first->index;
+	/* one more for buckets 0/1: the first flow moves to bucket 2 */
+	n = openppe_test_find(test, n, 0, 1);
+	f = openppe_test_flow_new(test, n);
+	KUNIT_EXPECT_EQ(test, openppe_test_insert(ppe, f), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ppe->cnt.relocations), 1);
+	KUNIT_EXPECT_EQ(test, first->index / T_WAYS, 2U);
+	openppe_expect_placed(test, ppe, first);
+	openppe_expect_placed(test, ppe, f);
+	KUNIT_EXPECT_EQ(test, f->index, from);
+	openppe_expect_free_slots_invalid(test, ppe);
+
+	/* and it is what the flow reads back */
+	openppe_flow_lock(ppe, first);
+	KUNIT_EXPECT_EQ(test, openppe_table_read(ppe, first, &e), 0);
+	openppe_flow_unlock(ppe, first);
+	KUNIT_EXPECT_EQ(test, memcmp(&e, openppe_test_entry(first), sizeof(e)), 0);
+}
+
+/* Until it is placed a flow's entry is its REPLACE's: a REPLACE with a new
+ * key leaves the old slot, and the new entry, built by that REPLACE, is
+ * the one placed, with the flow's counter record. A flow out of the table
+ * has nothing to read back.
+ */
+static void openppe_test_rekey(struct kunit *test)
+{
+	struct openppe_test_ctx *ctx = test->priv;
+	struct openppe_test_flow moved = openppe_test_snat;
+	struct openppe *ppe = ctx->ppe;
+	struct openppe_hw_entry e, last;
+	struct openppe_flow *flow;
+	u32 cnt_idx, old;
+
+	flow = openppe_test_install(test, 0xabd);
+	cnt_idx = flow->cnt_idx;
+	old = flow->index;
+
+	moved.sport = 40001;
+	KUNIT_EXPECT_EQ(test, openppe_test_cls(test, FLOW_CLS_REPLACE, 0xabd,
+					       &moved, NULL), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ppe->cnt.updates), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->entries_used), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->nflows), 1);
+	KUNIT_EXPECT_EQ(test, flow->cnt_idx, cnt_idx);
+	KUNIT_EXPECT_PTR_EQ(test, ppe->slots[flow->index], flow);
+	if (flow->index != old)
+		KUNIT_EXPECT_NULL(test, ppe->slots[old]);
+	openppe_expect_free_slots_invalid(test, ppe);
+
+	openppe_flow_lock(ppe, flow);
+	KUNIT_EXPECT_EQ(test, openppe_table_read(ppe, flow, &e), 0);
+	KUNIT_EXPECT_EQ(test, le32_get_bits(e.w[OPENPPE_W_KEY_PORTS],
+					    OPENPPE_PORTS_SPORT), 40001U);
+	KUNIT_EXPECT_EQ(test, le32_get_bits(e.w[OPENPPE_W_COUNTER],
+					    OPENPPE_COUNTER_IDX), cnt_idx);
+	KUNIT_EXPECT_EQ(test, le32_get_bits(e.w[OPENPPE_W_INFO],
+					    OPENPPE_INFO_STATE),
+			(u32)OPENPPE_STATE_BOUND);
+	/* removal hands back what the slot held, then there is nothing */
+	KUNIT_EXPECT_EQ(test, openppe_table_remove(ppe, flow, &last), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(&last, &e, sizeof(e)), 0);
+	KUNIT_EXPECT_EQ(test, openppe_table_read(ppe, flow, &e), -ENOENT);
+	openppe_flow_unlock(ppe, flow);
+	openppe_flow_put(flow);
+}
+
+/* Cookies that share a chain of the cookie table (and a flow lock): each
+ * found, and the others still after one leaves from the middle.
+ */
+static void openppe_test_cookie_chain(struct kunit *test)
+{
+	struct openppe_test_ctx *ctx = test->priv;
+	struct openppe_test_flow f = openppe_test_snat;
+	struct openppe *ppe = ctx->ppe;
+	unsigned long cookie[3], c;
+	struct openppe_flow *flow;
+	int i, n = 0;
+
+	for (c = 1; n < ARRAY_SIZE(cookie) && c < 100000; c++)
+		if (openppe_cookie_chain(ppe, c) == openppe_cookie_chain(ppe, 1))
+			cookie[n++] = c;
+	KUNIT_ASSERT_EQ(test, n, (int)ARRAY_SIZE(cookie));
+	for (i = 0; i < n; i++) {
+		f.sport = 40000 + i;
+		KUNIT_ASSERT_EQ(test, openppe_test_cls(test, FLOW_CLS_REPLACE,
+						       cookie[i], &f, NULL), 0);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->nflows), n);
+	KUNIT_EXPECT_EQ(test, openppe_test_cls(test, FLOW_CLS_DESTROY,
+					       cookie[1], NULL, NULL), 0);
+	KUNIT_EXPECT_NULL(test, openppe_flow_get(ppe, cookie[1]));
+	for (i = 0; i < n; i += 2) {
+		flow = openppe_flow_get(ppe, cookie[i]);
+		KUNIT_EXPECT_NOT_NULL(test, flow);
+		if (!flow)
+			continue;
+		KUNIT_EXPECT_EQ(test, flow->cookie, cookie[i]);
+		openppe_flow_put(flow);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->nflows), n - 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ppe->entries_used), n - 1);
 }
 
 static void openppe_test_stats(struct kunit *test)
@@ -1318,10 +1484,7 @@ static void openppe_test_stats(struct kunit *test)
 	struct flow_stats st;
 	u64 before, after;
 
-	KUNIT_ASSERT_EQ(test, openppe_test_cls(test, FLOW_CLS_REPLACE, 0x77,
-					       &openppe_test_snat, NULL), 0);
-	flow = openppe_flow_get(ctx->ppe, 0x77);
-	KUNIT_ASSERT_NOT_NULL(test, flow);
+	flow = openppe_test_install(test, 0x77);
 	c = &ctx->ppe->counters[flow->cnt_idx];
 	openppe_flow_put(flow);
 
@@ -2256,6 +2419,9 @@ static struct kunit_case openppe_engine_cases[] = {
 	KUNIT_CASE(openppe_test_router_macs),
 	KUNIT_CASE(openppe_test_commit_failure),
 	KUNIT_CASE(openppe_test_move_failure),
+	KUNIT_CASE(openppe_test_relocate_reads_slot),
+	KUNIT_CASE(openppe_test_rekey),
+	KUNIT_CASE(openppe_test_cookie_chain),
 	KUNIT_CASE(openppe_test_duplicate_key),
 	KUNIT_CASE(openppe_test_ingress_netns),
 	KUNIT_CASE(openppe_test_dsa_ports),

@@ -31,7 +31,7 @@ static struct dentry *openppe_debugfs_root;
 static struct platform_driver openppe_driver;
 
 /**
- * openppe_create() - allocate a PPE object with its locks and cookie table
+ * openppe_create() - allocate a PPE object with its locks
  * @dev: the PPE device; a reference is held until the object is freed
  *
  * Return: the object with one reference, or an ERR_PTR().
@@ -39,7 +39,7 @@ static struct platform_driver openppe_driver;
 struct openppe *openppe_create(struct device *dev)
 {
 	struct openppe *ppe;
-	int i, ret;
+	int i;
 
 	ppe = kzalloc_obj(*ppe, GFP_KERNEL);
 	if (!ppe)
@@ -49,6 +49,8 @@ struct openppe *openppe_create(struct device *dev)
 	init_rwsem(&ppe->place_lock);
 	for (i = 0; i < OPENPPE_STRIPES; i++)
 		mutex_init(&ppe->stripe[i]);
+	for (i = 0; i < ARRAY_SIZE(ppe->flow_lock); i++)
+		mutex_init(&ppe->flow_lock[i]);
 	ida_init(&ppe->cnt_ida);
 	mutex_init(&ppe->cache_lock);
 	mutex_init(&ppe->cnt_lock);
@@ -56,11 +58,6 @@ struct openppe *openppe_create(struct device *dev)
 	INIT_WORK(&ppe->health_work, openppe_health_work);
 	mutex_init(&ppe->port_lock);
 	spin_lock_init(&ppe->backoff_lock);
-	ret = openppe_flows_init(ppe);
-	if (ret) {
-		kfree(ppe);
-		return ERR_PTR(ret);
-	}
 	ppe->dev = get_device(dev);
 	return ppe;
 }
@@ -77,7 +74,6 @@ static void openppe_free(struct kref *ref)
 		if (WARN_ON_ONCE(netdev))
 			netdev_put(netdev, &ppe->ports[p].tracker);
 	}
-	openppe_flows_fini(ppe);
 	ida_destroy(&ppe->cnt_ida);
 	openppe_table_fini(ppe);
 	put_device(ppe->dev);
@@ -744,10 +740,15 @@ static int __init openppe_init(void)
 {
 	int ret;
 
+	ret = openppe_flow_cache_init();
+	if (ret)
+		return ret;
 	openppe_debugfs_root = debugfs_create_dir("openppe", NULL);
 	ret = platform_driver_register(&openppe_driver);
-	if (ret)
+	if (ret) {
 		debugfs_remove(openppe_debugfs_root);
+		openppe_flow_cache_exit();
+	}
 	return ret;
 }
 module_init(openppe_init);
@@ -756,6 +757,7 @@ static void __exit openppe_exit(void)
 {
 	platform_driver_unregister(&openppe_driver);
 	debugfs_remove(openppe_debugfs_root);
+	openppe_flow_cache_exit();
 }
 module_exit(openppe_exit);
 

@@ -19,13 +19,6 @@
 #include "openppe_compat.h"
 #include "openppe_trace.h"
 
-static const struct rhashtable_params openppe_flow_params = {
-	.head_offset = offsetof(struct openppe_flow, node),
-	.key_offset = offsetof(struct openppe_flow, cookie),
-	.key_len = sizeof(unsigned long),
-	.automatic_shrinking = true,
-};
-
 /* u64: flow_dissector.used_keys is unsigned int up to 6.5 and 64 bits wide
  * (keys past 31) from 6.6; BIT() would be 32 bits wide on 32-bit CPUs and
  * let every key past 31 through the ~mask below.
@@ -773,78 +766,197 @@ out:
 }
 EXPORT_SYMBOL_IF_KUNIT(openppe_flow_parse);
 
+/**
+ * openppe_flow_get() - the installed flow of a cookie
+ * @ppe: the PPE
+ * @cookie: the cookie
+ *
+ * Return: the flow with a reference (openppe_flow_put()), or NULL.
+ */
 struct openppe_flow *openppe_flow_get(struct openppe *ppe, unsigned long cookie)
 {
 	struct openppe_flow *flow;
 
 	rcu_read_lock();
-	flow = rhashtable_lookup(&ppe->flows, &cookie, openppe_flow_params);
-	if (flow && !refcount_inc_not_zero(&flow->ref))
-		flow = NULL;
+	flow = rcu_dereference(ppe->cookies[openppe_cookie_chain(ppe, cookie)]);
+	for (; flow; flow = rcu_dereference(flow->next))
+		if (flow->cookie == cookie && refcount_inc_not_zero(&flow->ref))
+			break;
 	rcu_read_unlock();
 	return flow;
 }
 EXPORT_SYMBOL_IF_KUNIT(openppe_flow_get);
 
+/* Flows come from a cache of their own, objects of exactly their size
+ * (docs/design.md, "Objects and lifetimes"): a kmalloc() size class would
+ * round them up.
+ */
+static struct kmem_cache *openppe_flow_cache;
+
+int openppe_flow_cache_init(void)
+{
+	openppe_flow_cache = KMEM_CACHE(openppe_flow, 0);
+	return openppe_flow_cache ? 0 : -ENOMEM;
+}
+
+void openppe_flow_cache_exit(void)
+{
+	/* the call_rcu() frees of the last flows run first */
+	rcu_barrier();
+	kmem_cache_destroy(openppe_flow_cache);
+}
+
+static void openppe_flow_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(openppe_flow_cache,
+			container_of(rcu, struct openppe_flow, rcu));
+}
+
 void openppe_flow_put(struct openppe_flow *flow)
 {
+	/* cookie-table lookups may still be looking at it: RCU-deferred */
 	if (refcount_dec_and_test(&flow->ref))
-		kfree_rcu(flow, rcu);
+		call_rcu(&flow->rcu, openppe_flow_free_rcu);
 }
 EXPORT_SYMBOL_IF_KUNIT(openppe_flow_put);
 
 static void openppe_flow_nexthop_note(struct openppe *ppe,
-				      struct openppe_flow *flow);
+				      struct openppe_flow *flow,
+				      const struct openppe_hw_entry *e);
 
-/* Remove an installed flow from the engine and from the cookie table. */
-static int openppe_flow_unlink(struct openppe *ppe, struct openppe_flow *flow)
+/* The cookie table's chains are written under the flow lock their flows
+ * share; lookups walk them under RCU, and a flow taken out keeps its @next
+ * for the lookups still on it until it is freed.
+ */
+#define openppe_chain_deref(ppe, flow, p)				\
+	rcu_dereference_protected(p,					\
+		lockdep_is_held(openppe_flow_mutex(ppe, flow)))
+
+/* Put @flow in the cookie table, unless a flow with its cookie is there. */
+static int openppe_cookie_link(struct openppe *ppe, struct openppe_flow *flow)
+{
+	struct openppe_flow __rcu **head =
+		&ppe->cookies[openppe_cookie_chain(ppe, flow->cookie)];
+	struct openppe_flow *f;
+
+	for (f = openppe_chain_deref(ppe, flow, *head); f;
+	     f = openppe_chain_deref(ppe, flow, f->next))
+		if (f->cookie == flow->cookie)
+			return -EEXIST;
+	RCU_INIT_POINTER(flow->next, openppe_chain_deref(ppe, flow, *head));
+	rcu_assign_pointer(*head, flow);
+	atomic_inc(&ppe->nflows);
+	return 0;
+}
+
+static void openppe_cookie_unlink(struct openppe *ppe,
+				  struct openppe_flow *flow)
+{
+	struct openppe_flow __rcu **pp =
+		&ppe->cookies[openppe_cookie_chain(ppe, flow->cookie)];
+	struct openppe_flow *f;
+
+	while ((f = openppe_chain_deref(ppe, flow, *pp)) != flow) {
+		if (WARN_ON_ONCE(!f))
+			return;
+		pp = &f->next;
+	}
+	/* what @flow links to is published already */
+	RCU_INIT_POINTER(*pp, openppe_chain_deref(ppe, flow, flow->next));
+	atomic_dec(&ppe->nflows);
+}
+
+/* Where @e enters and leaves, for the flushes (struct openppe_flow). */
+static void openppe_flow_set_ports(struct openppe_flow *flow,
+				   const struct openppe_hw_entry *e)
+{
+	__le32 meta = e->w[OPENPPE_W_KEY_META], eg = e->w[OPENPPE_W_EGRESS];
+
+	WRITE_ONCE(flow->in_port, le32_get_bits(meta, OPENPPE_KEY_META_IPORT));
+	WRITE_ONCE(flow->in_sw,
+		   le32_get_bits(meta, OPENPPE_KEY_META_SW_TAGGED) ?
+		   le32_get_bits(meta, OPENPPE_KEY_META_SW_PORT) :
+		   OPENPPE_SW_NONE);
+	WRITE_ONCE(flow->out_port, le32_get_bits(eg, OPENPPE_EGRESS_EPORT));
+	WRITE_ONCE(flow->out_sw,
+		   le32_get_bits(eg, OPENPPE_EGRESS_SW_TAG) ?
+		   le32_get_bits(eg, OPENPPE_EGRESS_SW_PORT) : OPENPPE_SW_NONE);
+}
+
+/**
+ * struct openppe_flow_end - a flow as it left the engine (DESTROY's trace)
+ * @e: its entry, read from the slot just before the slot was cleared
+ * @packets: PACKETS of its counter record then
+ * @bytes: BYTES then
+ */
+struct openppe_flow_end {
+	struct openppe_hw_entry e;
+	u32 packets;
+	u64 bytes;
+};
+
+/* Remove an installed flow from the engine and from the cookie table; with
+ * @end, say what it was.
+ */
+static int openppe_flow_unlink(struct openppe *ppe, struct openppe_flow *flow,
+			       struct openppe_flow_end *end)
 {
 	const struct openppe_hw_counter *c = &ppe->counters[flow->cnt_idx];
 	int ret;
 
-	lockdep_assert_held(&flow->lock);
+	lockdep_assert_held(openppe_flow_mutex(ppe, flow));
 
 	if (flow->unlinked)
 		return 0;
-	rhashtable_remove_fast(&ppe->flows, &flow->node, openppe_flow_params);
-	ret = openppe_table_remove(ppe, flow);
+	openppe_cookie_unlink(ppe, flow);
+	ret = openppe_table_remove(ppe, flow, end ? &end->e : NULL);
 	/* the engine no longer counts into the record, and nobody else can
-	 * have it before ida_free(): its final values, for the DESTROY trace
+	 * have it before ida_free(): its final values
 	 */
-	flow->final_packets = le32_to_cpu(READ_ONCE(c->packets));
-	flow->final_bytes = openppe_read_le64(&c->bytes);
+	if (end) {
+		end->packets = le32_to_cpu(READ_ONCE(c->packets));
+		end->bytes = openppe_read_le64(&c->bytes);
+	}
 	ida_free(&ppe->cnt_ida, flow->cnt_idx);
 	flow->unlinked = true;
 	openppe_flow_put(flow);		/* the table's reference */
 	return ret;
 }
 
-/* REPLACE of a cookie already installed: no-op, rewrite or move. */
+/* REPLACE of a cookie already installed: no-op, rewrite or move. The entry
+ * it has is read back from its slot.
+ */
 static int openppe_flow_update(struct openppe *ppe, struct openppe_flow *flow,
 			       struct openppe_hw_entry *e)
 {
+	struct openppe_hw_entry old;
 	int ret;
 
-	lockdep_assert_held(&flow->lock);
+	lockdep_assert_held(openppe_flow_mutex(ppe, flow));
 
 	e->w[OPENPPE_W_COUNTER] = le32_encode_bits(flow->cnt_idx,
 						   OPENPPE_COUNTER_IDX);
-	if (!memcmp(e, &flow->entry, sizeof(*e)))
+	/* installed and not unlinked: placed */
+	ret = openppe_table_read(ppe, flow, &old);
+	if (WARN_ON_ONCE(ret))
+		return ret;
+	if (!memcmp(e, &old, sizeof(*e)))
 		return 0;
 
 	atomic64_inc(&ppe->cnt.updates);
-	if (openppe_entry_key_equal(e, &flow->entry)) {
+	if (openppe_entry_key_equal(e, &old)) {
 		ret = openppe_table_rewrite(ppe, flow, e);
 	} else {
 		/* new key, new buckets: same counter record, new slot */
-		ret = openppe_table_remove(ppe, flow);
+		ret = openppe_table_remove(ppe, flow, NULL);
 		if (ret)
 			return ret;
-		flow->entry = *e;
-		ret = openppe_table_insert(ppe, flow);
+		ret = openppe_table_insert(ppe, flow, e);
 	}
-	if (!ret)
-		openppe_flow_nexthop_note(ppe, flow);
+	if (!ret) {
+		openppe_flow_set_ports(flow, e);
+		openppe_flow_nexthop_note(ppe, flow, e);
+	}
 	return ret;
 }
 
@@ -878,7 +990,7 @@ static int openppe_flow_add(struct openppe *ppe, struct openppe_block *block,
 	struct openppe_flow *flow;
 	int ret;
 
-	flow = kzalloc_obj(*flow, GFP_KERNEL);
+	flow = kmem_cache_zalloc(openppe_flow_cache, GFP_KERNEL);
 	if (!flow) {
 		*why = OPENPPE_REFUSE_NO_MEMORY;
 		return -ENOMEM;
@@ -893,42 +1005,43 @@ static int openppe_flow_add(struct openppe *ppe, struct openppe_block *block,
 	flow->cookie = cookie;
 	flow->block = block;
 	refcount_set(&flow->ref, 2);	/* the cookie table's and ours */
-	mutex_init(&flow->lock);
 	e->w[OPENPPE_W_COUNTER] = le32_encode_bits(flow->cnt_idx,
 						   OPENPPE_COUNTER_IDX);
-	flow->entry = *e;
+	openppe_flow_set_ports(flow, e);
 	/* a recycled record starts from zero; published by the entry's commit */
 	memset(&ppe->counters[flow->cnt_idx], 0, sizeof(ppe->counters[0]));
 
-	mutex_lock(&flow->lock);
-	ret = rhashtable_lookup_insert_fast(&ppe->flows, &flow->node,
-					    openppe_flow_params);
+	/* Until it is placed, the flow's entry is @e, ours: the lock, held
+	 * from before the flow can be found, keeps everyone else from wanting
+	 * it meanwhile.
+	 */
+	openppe_flow_lock(ppe, flow);
+	ret = openppe_cookie_link(ppe, flow);
 	if (ret) {
 		/* same cookie being added concurrently: nf_flow_table never does */
 		*why = OPENPPE_REFUSE_ENGINE_ERROR;
 		goto err_unlock;
 	}
-	ret = openppe_table_insert(ppe, flow);
+	ret = openppe_table_insert(ppe, flow, e);
 	if (ret) {
 		*why = openppe_insert_why(ret);
-		rhashtable_remove_fast(&ppe->flows, &flow->node,
-				       openppe_flow_params);
+		openppe_cookie_unlink(ppe, flow);
 		goto err_unlock;
 	}
-	openppe_flow_nexthop_note(ppe, flow);
+	openppe_flow_nexthop_note(ppe, flow, e);
 	/* openppe_port_detach() clears the port, then flushes what it finds
 	 * in the cookie table: pair with it so that either it sees this flow
 	 * or this flow sees the port gone.
 	 */
 	smp_mb();
-	if (!openppe_entry_ports_attached(ppe, &flow->entry)) {
-		openppe_flow_unlink(ppe, flow);
-		mutex_unlock(&flow->lock);
+	if (!openppe_entry_ports_attached(ppe, e)) {
+		openppe_flow_unlink(ppe, flow, NULL);
+		openppe_flow_unlock(ppe, flow);
 		openppe_flow_put(flow);
 		*why = OPENPPE_REFUSE_FOREIGN_PORT;
 		return -EOPNOTSUPP;
 	}
-	mutex_unlock(&flow->lock);
+	openppe_flow_unlock(ppe, flow);
 	openppe_flow_put(flow);
 	atomic64_inc(&ppe->cnt.installs);
 	return 0;
@@ -936,13 +1049,13 @@ static int openppe_flow_add(struct openppe *ppe, struct openppe_block *block,
 err_unlock:
 	/* it may have been seen by a flush: let the last reference free it */
 	flow->unlinked = true;
-	mutex_unlock(&flow->lock);
+	openppe_flow_unlock(ppe, flow);
 	ida_free(&ppe->cnt_ida, flow->cnt_idx);
 	openppe_flow_put(flow);
 	openppe_flow_put(flow);
 	return ret;
 err_free_flow:
-	kfree(flow);
+	kmem_cache_free(openppe_flow_cache, flow);
 	return ret;
 }
 
@@ -1015,21 +1128,21 @@ int openppe_flow_replace(struct openppe *ppe, struct openppe_block *block,
 
 	flow = openppe_flow_get(ppe, cls->cookie);
 	if (flow) {
-		mutex_lock(&flow->lock);
+		openppe_flow_lock(ppe, flow);
 		if (flow->unlinked) {
 			ret = -EAGAIN;
 		} else if (parsed) {
 			/* no longer offloadable: the old entry is stale */
-			openppe_flow_unlink(ppe, flow);
+			openppe_flow_unlink(ppe, flow, NULL);
 			ret = parsed;
 		} else {
 			ret = openppe_flow_update(ppe, flow, &e);
 			if (ret) {
 				why = openppe_insert_why(ret);
-				openppe_flow_unlink(ppe, flow);
+				openppe_flow_unlink(ppe, flow, NULL);
 			}
 		}
-		mutex_unlock(&flow->lock);
+		openppe_flow_unlock(ppe, flow);
 		openppe_flow_put(flow);
 		if (ret != -EAGAIN)
 			goto out;
@@ -1111,8 +1224,10 @@ void openppe_entry_tuple(const struct openppe_hw_entry *e, u8 *proto,
  */
 int openppe_flow_destroy(struct openppe *ppe, struct flow_cls_offload *cls)
 {
+	/* what the trace reports is read only while it is on */
+	bool traced = trace_openppe_destroy_enabled();
+	struct openppe_flow_end end;
 	struct openppe_flow *flow;
-	bool removed = false;
 	int ret;
 
 	atomic64_inc(&ppe->cnt.destroy_calls);
@@ -1121,18 +1236,22 @@ int openppe_flow_destroy(struct openppe *ppe, struct flow_cls_offload *cls)
 	flow = openppe_flow_get(ppe, cls->cookie);
 	if (!flow) {
 		ret = -ENOENT;
-		trace_openppe_destroy(ppe, cls->cookie, NULL, ret);
+		trace_openppe_destroy(ppe, cls->cookie, NULL, 0, 0, 0, ret);
 		return ret;
 	}
-	mutex_lock(&flow->lock);
+	openppe_flow_lock(ppe, flow);
 	if (flow->unlinked) {
 		ret = -ENOENT;
+		trace_openppe_destroy(ppe, cls->cookie, NULL, 0, 0, 0, ret);
 	} else {
-		ret = openppe_flow_unlink(ppe, flow);
-		removed = true;
+		ret = openppe_flow_unlink(ppe, flow, traced ? &end : NULL);
+		if (traced)
+			trace_openppe_destroy(ppe, cls->cookie, &end.e,
+					      end.packets, end.bytes,
+					      end.packets - flow->last_packets,
+					      ret);
 	}
-	trace_openppe_destroy(ppe, cls->cookie, removed ? flow : NULL, ret);
-	mutex_unlock(&flow->lock);
+	openppe_flow_unlock(ppe, flow);
 	openppe_flow_put(flow);
 	return ret;
 }
@@ -1150,29 +1269,24 @@ static bool openppe_flow_match(const struct openppe_flow *flow,
 			       const struct openppe_block *block, int hw_port,
 			       int swport)
 {
-	__le32 meta = flow->entry.w[OPENPPE_W_KEY_META];
-	__le32 eg = flow->entry.w[OPENPPE_W_EGRESS];
 	bool in_match, eg_match;
 
 	if (block && flow->block != block)
 		return false;
 	if (hw_port < 0)
 		return true;
-	in_match = le32_get_bits(meta, OPENPPE_KEY_META_IPORT) == hw_port;
-	eg_match = le32_get_bits(eg, OPENPPE_EGRESS_EPORT) == hw_port;
+	in_match = READ_ONCE(flow->in_port) == hw_port;
+	eg_match = READ_ONCE(flow->out_port) == hw_port;
+	/* an untagged side has OPENPPE_SW_NONE, no user port's number */
 	if (swport >= 0) {
-		in_match = in_match &&
-			   le32_get_bits(meta, OPENPPE_KEY_META_SW_TAGGED) &&
-			   le32_get_bits(meta, OPENPPE_KEY_META_SW_PORT) == swport;
-		eg_match = eg_match &&
-			   le32_get_bits(eg, OPENPPE_EGRESS_SW_TAG) &&
-			   le32_get_bits(eg, OPENPPE_EGRESS_SW_PORT) == swport;
+		in_match = in_match && READ_ONCE(flow->in_sw) == swport;
+		eg_match = eg_match && READ_ONCE(flow->out_sw) == swport;
 	}
 	return in_match || eg_match;
 }
 
 #define OPENPPE_FLUSH_BATCH	64
-/* entries looked at per RCU section, matching or not */
+/* chain positions (flows and chain ends) looked at per RCU section */
 #define OPENPPE_FLUSH_SCAN	1024
 
 static bool openppe_flow_selected(const struct openppe_flow *flow,
@@ -1186,7 +1300,7 @@ static bool openppe_flow_selected(const struct openppe_flow *flow,
 static bool openppe_flow_unlink_act(struct openppe *ppe,
 				    struct openppe_flow *flow)
 {
-	openppe_flow_unlink(ppe, flow);
+	openppe_flow_unlink(ppe, flow, NULL);
 	return true;
 }
 
@@ -1200,54 +1314,50 @@ struct openppe_walk {
 };
 
 /* One pass over the cookie table, resumed after each batch (the walk may
- * sleep between rhashtable_walk_stop() and _start()). Return: flows acted
+ * sleep between its RCU sections) at the position it had in its chain, so
+ * a chain changed meanwhile may have a flow skipped. Return: flows acted
  * on.
  */
 static unsigned int openppe_flows_walk_pass(struct openppe *ppe,
 					    const struct openppe_walk *w)
 {
+	u32 chain = 0, pos = 0, nchains = 1U << ppe->cookie_bits;
 	struct openppe_flow *batch[OPENPPE_FLUSH_BATCH];
-	struct rhashtable_iter iter;
-	unsigned int scanned, done_n = 0;
+	unsigned int scanned, done_n = 0, k;
 	struct openppe_flow *flow;
-	bool done = false;
 	int n, i;
 
-	rhashtable_walk_enter(&ppe->flows, &iter);
-	while (!done) {
+	while (chain < nchains) {
 		n = 0;
 		scanned = 0;
-		rhashtable_walk_start(&iter);
-		while (n < OPENPPE_FLUSH_BATCH && scanned < OPENPPE_FLUSH_SCAN) {
-			flow = rhashtable_walk_next(&iter);
+		rcu_read_lock();
+		while (chain < nchains && n < OPENPPE_FLUSH_BATCH &&
+		       scanned++ < OPENPPE_FLUSH_SCAN) {
+			/* the flow after the first @pos of the chain */
+			flow = rcu_dereference(ppe->cookies[chain]);
+			for (k = 0; flow && k < pos; k++)
+				flow = rcu_dereference(flow->next);
 			if (!flow) {
-				done = true;
-				break;
+				chain++;
+				pos = 0;
+				continue;
 			}
-			if (IS_ERR(flow)) {
-				/* -EAGAIN: resized, the walk goes on */
-				if (PTR_ERR(flow) == -EAGAIN)
-					continue;
-				done = true;
-				break;
-			}
-			scanned++;
+			pos++;
 			if (w->select(flow, w->arg) &&
 			    refcount_inc_not_zero(&flow->ref))
 				batch[n++] = flow;
 		}
-		rhashtable_walk_stop(&iter);
+		rcu_read_unlock();
 
 		for (i = 0; i < n; i++) {
-			mutex_lock(&batch[i]->lock);
+			openppe_flow_lock(ppe, batch[i]);
 			if (!batch[i]->unlinked && w->act(ppe, batch[i]))
 				done_n++;
-			mutex_unlock(&batch[i]->lock);
+			openppe_flow_unlock(ppe, batch[i]);
 			openppe_flow_put(batch[i]);
 		}
 		cond_resched();
 	}
-	rhashtable_walk_exit(&iter);
 	return done_n;
 }
 
@@ -1345,19 +1455,19 @@ static void openppe_entry_dmac(const struct openppe_hw_entry *e, u8 *mac)
 	put_unaligned_be32(openppe_w(e, OPENPPE_W_DMAC_LO), mac + 2);
 }
 
-/* Note @flow's next hop: the neighbour whose address its entry sends to.
- * A PPPoE entry sends to the session's peer, no neighbour.
+/* Note @flow's next hop: the neighbour whose address its entry @e sends
+ * to. A PPPoE entry sends to the session's peer, no neighbour.
  */
 static void openppe_flow_nexthop_note(struct openppe *ppe,
-				      struct openppe_flow *flow)
+				      struct openppe_flow *flow,
+				      const struct openppe_hw_entry *e)
 {
-	const struct openppe_hw_entry *e = &flow->entry;
 	struct openppe_nh_find f = { .nh = &flow->nh };
 	struct net_device *dev;
 	u8 mac[ETH_ALEN];
 	u32 ep;
 
-	lockdep_assert_held(&flow->lock);
+	lockdep_assert_held(openppe_flow_mutex(ppe, flow));
 
 	memset(&flow->nh, 0, sizeof(flow->nh));
 	if (le32_get_bits(e->w[OPENPPE_W_EGRESS], OPENPPE_EGRESS_PPPOE))
@@ -1389,8 +1499,8 @@ static void openppe_flow_nexthop_note(struct openppe *ppe,
  * @flow: an installed flow, its lock held
  * @ha: the next hop's address now
  *
- * Rewrites the entry in place (same slot, same counter record) if its
- * destination address is not @ha.
+ * Rewrites the entry, read back from its slot, in place (same slot, same
+ * counter record) if its destination address is not @ha.
  *
  * Return: whether it was rewritten.
  */
@@ -1398,11 +1508,13 @@ VISIBLE_IF_KUNIT bool openppe_flow_nexthop_moved(struct openppe *ppe,
 						 struct openppe_flow *flow,
 						 const u8 *ha)
 {
-	struct openppe_hw_entry e = flow->entry;
+	struct openppe_hw_entry e;
 	u8 mac[ETH_ALEN];
 
-	lockdep_assert_held(&flow->lock);
+	lockdep_assert_held(openppe_flow_mutex(ppe, flow));
 
+	if (openppe_table_read(ppe, flow, &e))
+		return false;
 	openppe_entry_dmac(&e, mac);
 	if (ether_addr_equal(mac, ha))
 		return false;
@@ -1507,16 +1619,6 @@ void openppe_nexthops_unwatch(struct openppe *ppe)
 {
 	unregister_netevent_notifier(&ppe->netevent_nb);
 	cancel_work_sync(&ppe->neigh_work);
-}
-
-int openppe_flows_init(struct openppe *ppe)
-{
-	return rhashtable_init(&ppe->flows, &openppe_flow_params);
-}
-
-void openppe_flows_fini(struct openppe *ppe)
-{
-	rhashtable_destroy(&ppe->flows);
 }
 
 static int openppe_block_cb(enum tc_setup_type type, void *type_data,

@@ -127,7 +127,7 @@ int openppe_flow_stats(struct openppe *ppe, struct flow_cls_offload *cls)
 		goto out;
 	}
 
-	mutex_lock(&flow->lock);
+	openppe_flow_lock(ppe, flow);
 	if (flow->unlinked) {
 		ret = -ENOENT;
 		atomic64_inc(&ppe->cnt.stats_unknown);
@@ -152,7 +152,7 @@ int openppe_flow_stats(struct openppe *ppe, struct flow_cls_offload *cls)
 	flow_stats_update(&cls->stats, dbytes, dpkts, 0, lastused,
 			  FLOW_ACTION_HW_STATS_DELAYED);
 out_unlock:
-	mutex_unlock(&flow->lock);
+	openppe_flow_unlock(ppe, flow);
 	openppe_flow_put(flow);
 out:
 	trace_openppe_stats(ppe, cls->cookie, dpkts, dbytes, lastused, ret);

@@ -97,7 +97,7 @@ static ssize_t flows_offloaded_show(struct device *dev,
 				    struct device_attribute *attr, char *buf)
 {
 	return openppe_show_live(dev, sysfs_emit(buf, "%u\n",
-				 atomic_read(&__ppe->flows.nelems)));
+				 atomic_read(&__ppe->nflows)));
 }
 static DEVICE_ATTR_RO(flows_offloaded);
 

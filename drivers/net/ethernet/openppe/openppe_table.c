@@ -71,6 +71,7 @@ void openppe_entry_key(const struct openppe_hw_entry *e, u32 *key)
 	for (i = 0; i < OPENPPE_KEY_WORDS; i++)
 		key[i] = openppe_w(e, OPENPPE_KEY_FIRST + i);
 }
+EXPORT_SYMBOL_IF_KUNIT(openppe_entry_key);
 
 bool openppe_entry_key_equal(const struct openppe_hw_entry *a,
 			     const struct openppe_hw_entry *b)
@@ -94,6 +95,9 @@ struct openppe_bfs_node {
  * @log2: log2 of the number of entries
  * @ways: entries per bucket
  *
+ * The cookie table comes with it: as many chains as entries (at least one
+ * per flow lock), so that a flow costs no memory in it beyond its object.
+ *
  * Return: 0 or -ENOMEM.
  */
 int openppe_table_init(struct openppe *ppe, unsigned int log2,
@@ -103,11 +107,14 @@ int openppe_table_init(struct openppe *ppe, unsigned int log2,
 	ppe->entries = 1U << log2;
 	ppe->ways = ways;
 	ppe->nbuckets = ppe->entries / ways;
+	ppe->cookie_bits = max_t(u32, log2, OPENPPE_FLOW_LOCK_BITS);
 	ppe->slots = kvcalloc(ppe->entries, sizeof(*ppe->slots), GFP_KERNEL);
+	ppe->cookies = kvcalloc(1U << ppe->cookie_bits, sizeof(*ppe->cookies),
+				GFP_KERNEL);
 	ppe->reloc_seen = bitmap_zalloc(ppe->nbuckets, GFP_KERNEL);
 	ppe->reloc_q = kvmalloc_array(OPENPPE_RELOC_NODES + 1,
 				      sizeof(*ppe->reloc_q), GFP_KERNEL);
-	if (!ppe->slots || !ppe->reloc_seen || !ppe->reloc_q) {
+	if (!ppe->slots || !ppe->cookies || !ppe->reloc_seen || !ppe->reloc_q) {
 		openppe_table_fini(ppe);
 		return -ENOMEM;
 	}
@@ -124,6 +131,10 @@ void openppe_table_fini(struct openppe *ppe)
 	ppe->reloc_seen = NULL;
 	kvfree(ppe->slots);
 	ppe->slots = NULL;
+	/* every flow has gone: the cookie table is empty */
+	WARN_ON_ONCE(atomic_read(&ppe->nflows));
+	kvfree(ppe->cookies);
+	ppe->cookies = NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(openppe_table_fini);
 
@@ -409,49 +420,61 @@ static int openppe_bucket_free_slot(struct openppe *ppe, u32 bucket)
 	return -ENOSPC;
 }
 
-/* Another flow with @flow's key is in the table (it can only be in the key's
- * own two buckets): two bound entries must never carry one key
- * (docs/hardware.md section 3), the engine would use either.
+/* Another flow with @e's key is in the table (it can only be in the key's
+ * own two buckets @b): two bound entries must never carry one key
+ * (docs/hardware.md section 3), the engine would use either. The other
+ * entries are read from their slots: under the stripe lock of their bucket
+ * nothing moves them, and no rewrite changes a key.
  */
-static bool openppe_key_taken(struct openppe *ppe, struct openppe_flow *flow)
+static bool openppe_key_taken(struct openppe *ppe, struct openppe_flow *flow,
+			      const struct openppe_hw_entry *e, const u32 *b)
 {
 	struct openppe_flow *f;
-	u32 i, w, base;
+	u32 i, w, slot;
 
 	for (i = 0; i < 2; i++) {
-		openppe_assert_bucket_locked(ppe, flow->bucket[i]);
-		base = flow->bucket[i] * ppe->ways;
+		openppe_assert_bucket_locked(ppe, b[i]);
 		for (w = 0; w < ppe->ways; w++) {
-			f = ppe->slots[base + w];
-			if (f && f != flow && openppe_entry_key_equal(&f->entry,
-								      &flow->entry))
+			slot = b[i] * ppe->ways + w;
+			f = ppe->slots[slot];
+			if (f && f != flow &&
+			    openppe_entry_key_equal(&ppe->table[slot], e))
 				return true;
 		}
 	}
 	return false;
 }
 
-/* Place @flow in a free slot of its own buckets, b0 first. */
-static int openppe_place_direct(struct openppe *ppe, struct openppe_flow *flow)
+/* Commit @flow's entry @e to the free slot @slot. */
+static int openppe_place_at(struct openppe *ppe, struct openppe_flow *flow,
+			    const struct openppe_hw_entry *e, u32 slot)
 {
-	int slot, i, ret;
+	int ret;
 
-	if (openppe_key_taken(ppe, flow))
+	ppe->slots[slot] = flow;
+	flow->index = slot;
+	ret = openppe_slot_write(ppe, slot, e);
+	if (ret) {
+		ppe->slots[slot] = NULL;
+		return ret;
+	}
+	flow->placed = true;
+	atomic_inc(&ppe->entries_used);
+	return 0;
+}
+
+/* Place @flow's entry @e in a free slot of its own buckets @b, b0 first. */
+static int openppe_place_direct(struct openppe *ppe, struct openppe_flow *flow,
+				const struct openppe_hw_entry *e, const u32 *b)
+{
+	int slot, i;
+
+	if (openppe_key_taken(ppe, flow, e, b))
 		return -EEXIST;
 	for (i = 0; i < 2; i++) {
-		slot = openppe_bucket_free_slot(ppe, flow->bucket[i]);
-		if (slot < 0)
-			continue;
-		ppe->slots[slot] = flow;
-		flow->index = slot;
-		ret = openppe_slot_write(ppe, slot, &flow->entry);
-		if (ret) {
-			ppe->slots[slot] = NULL;
-			return ret;
-		}
-		flow->placed = true;
-		atomic_inc(&ppe->entries_used);
-		return 0;
+		slot = openppe_bucket_free_slot(ppe, b[i]);
+		if (slot >= 0)
+			return openppe_place_at(ppe, flow, e, slot);
 	}
 	return -ENOSPC;
 }
@@ -459,7 +482,8 @@ static int openppe_place_direct(struct openppe *ppe, struct openppe_flow *flow)
 /* Move the entry in slot @from to the free slot @to (in the entry's other
  * bucket) without a gap in forwarding: the copy is bound and the cache told
  * before the original is cleared, so at every instant at least one identical
- * bound copy exists; both count into the same counter record.
+ * bound copy exists; both count into the same counter record. The slot is
+ * the only copy of the entry: under place_lock (write) nothing rewrites it.
  */
 static int openppe_move(struct openppe *ppe, u32 from, u32 to)
 {
@@ -469,7 +493,7 @@ static int openppe_move(struct openppe *ppe, u32 from, u32 to)
 	lockdep_assert_held_write(&ppe->place_lock);
 
 	ppe->slots[to] = flow;
-	ret = openppe_slot_write(ppe, to, &flow->entry);
+	ret = openppe_slot_write(ppe, to, &ppe->table[from]);
 	if (ret) {
 		ppe->slots[to] = NULL;
 		return ret;
@@ -490,7 +514,8 @@ static int openppe_move(struct openppe *ppe, u32 from, u32 to)
  * move targets a free slot, then place.
  */
 static int openppe_place_relocate(struct openppe *ppe,
-				  struct openppe_flow *flow)
+				  struct openppe_flow *flow,
+				  const struct openppe_hw_entry *e, const u32 *b)
 {
 	struct openppe_bfs_node *q = ppe->reloc_q;
 	int head = 0, tail = 0, n, free_slot = -1, ret;
@@ -499,8 +524,8 @@ static int openppe_place_relocate(struct openppe *ppe,
 	lockdep_assert_held_write(&ppe->place_lock);
 
 	for (n = 0; n < 2; n++) {
-		q[tail++] = (struct openppe_bfs_node){ flow->bucket[n], -1, 0, 0 };
-		__set_bit(flow->bucket[n], ppe->reloc_seen);
+		q[tail++] = (struct openppe_bfs_node){ b[n], -1, 0, 0 };
+		__set_bit(b[n], ppe->reloc_seen);
 	}
 
 	while (head < tail && free_slot < 0) {
@@ -517,8 +542,7 @@ static int openppe_place_relocate(struct openppe *ppe,
 
 			if (WARN_ON_ONCE(!f))
 				continue;
-			alt = f->bucket[0] == nd->bucket ? f->bucket[1] :
-							    f->bucket[0];
+			alt = nd->bucket ^ f->buckets;
 			if (test_bit(alt, ppe->reloc_seen))
 				continue;
 			ret = openppe_bucket_free_slot(ppe, alt);
@@ -556,57 +580,52 @@ static int openppe_place_relocate(struct openppe *ppe,
 		free_slot = from;
 		n = q[n].parent;
 	}
-	ppe->slots[free_slot] = flow;
-	flow->index = free_slot;
-	ret = openppe_slot_write(ppe, free_slot, &flow->entry);
-	if (ret) {
-		ppe->slots[free_slot] = NULL;
-		return ret;
-	}
-	flow->placed = true;
-	atomic_inc(&ppe->entries_used);
-	return 0;
+	return openppe_place_at(ppe, flow, e, free_slot);
 }
 
 /**
  * openppe_table_insert() - write a flow's entry into the table
  * @ppe: the PPE
- * @flow: flow with @entry built and @cnt_idx allocated
+ * @flow: flow with @cnt_idx allocated, not placed, its lock held
+ * @e: its entry (COUNTER.IDX = @flow->cnt_idx); the slot keeps the only
+ *	copy once placed
  *
  * Places the entry in a free way of bucket b0 or b1; when both are full,
- * relocates entries to their other buckets to make room. The caller holds
- * @flow->lock.
+ * relocates entries to their other buckets to make room.
  *
  * Return: 0, -ENOSPC when the table (or every reachable bucket) is full,
  * -EEXIST when another flow's entry has the same key, or another negative
  * errno.
  */
-int openppe_table_insert(struct openppe *ppe, struct openppe_flow *flow)
+int openppe_table_insert(struct openppe *ppe, struct openppe_flow *flow,
+			 const struct openppe_hw_entry *e)
 {
-	u32 key[OPENPPE_KEY_WORDS];
+	u32 key[OPENPPE_KEY_WORDS], b[2];
 	int ret;
 
-	lockdep_assert_held(&flow->lock);
+	lockdep_assert_held(openppe_flow_mutex(ppe, flow));
 
 	if (atomic_read(&ppe->entries_used) >= ppe->entries)
 		return -ENOSPC;
 
-	openppe_entry_key(&flow->entry, key);
+	openppe_entry_key(e, key);
 	openppe_buckets(key, ppe->seed[0], ppe->seed[1], ppe->nbuckets,
-			&flow->bucket[0], &flow->bucket[1]);
+			&b[0], &b[1]);
+	/* relocations read it once the flow is in a slot (under the locks) */
+	flow->buckets = b[0] ^ b[1];
 
 	down_read(&ppe->place_lock);
-	openppe_lock_buckets(ppe, flow->bucket[0], flow->bucket[1]);
-	ret = openppe_place_direct(ppe, flow);
-	openppe_unlock_buckets(ppe, flow->bucket[0], flow->bucket[1]);
+	openppe_lock_buckets(ppe, b[0], b[1]);
+	ret = openppe_place_direct(ppe, flow, e, b);
+	openppe_unlock_buckets(ppe, b[0], b[1]);
 	up_read(&ppe->place_lock);
 	if (ret != -ENOSPC)
 		return ret;
 
 	down_write(&ppe->place_lock);
-	ret = openppe_place_direct(ppe, flow);
+	ret = openppe_place_direct(ppe, flow, e, b);
 	if (ret == -ENOSPC)
-		ret = openppe_place_relocate(ppe, flow);
+		ret = openppe_place_relocate(ppe, flow, e, b);
 	up_write(&ppe->place_lock);
 	return ret;
 }
@@ -615,7 +634,7 @@ EXPORT_SYMBOL_IF_KUNIT(openppe_table_insert);
 /**
  * openppe_table_rewrite() - replace the body of an installed entry
  * @ppe: the PPE
- * @flow: installed flow, @flow->lock held
+ * @flow: installed (placed) flow, its lock held
  * @e: new entry with the same key and counter index
  *
  * The slot is invalidated first, so frames of the flow go to the CPU for the
@@ -629,43 +648,77 @@ int openppe_table_rewrite(struct openppe *ppe, struct openppe_flow *flow,
 	u32 bucket;
 	int ret;
 
-	lockdep_assert_held(&flow->lock);
+	lockdep_assert_held(openppe_flow_mutex(ppe, flow));
 
 	down_read(&ppe->place_lock);
 	bucket = flow->index / ppe->ways;
 	mutex_lock(openppe_stripe(ppe, bucket));
 	ret = openppe_slot_clear(ppe, flow->index);
-	if (!ret) {
-		flow->entry = *e;
-		ret = openppe_slot_write(ppe, flow->index, &flow->entry);
-	}
+	if (!ret)
+		ret = openppe_slot_write(ppe, flow->index, e);
 	mutex_unlock(openppe_stripe(ppe, bucket));
 	up_read(&ppe->place_lock);
 	return ret;
 }
 
 /**
+ * openppe_table_read() - a placed flow's entry, from its slot
+ * @ppe: the PPE
+ * @flow: the flow, its lock held (no rewrite of the slot meanwhile)
+ * @e: filled with the slot's contents
+ *
+ * The slot holds the only copy of the entry: the engine never writes the
+ * table (docs/hardware.md section 3). place_lock (read) keeps a relocation
+ * from moving it while it is copied.
+ *
+ * Return: 0, or -ENOENT when the flow is not placed.
+ */
+int openppe_table_read(struct openppe *ppe, struct openppe_flow *flow,
+		       struct openppe_hw_entry *e)
+{
+	int ret = -ENOENT;
+
+	lockdep_assert_held(openppe_flow_mutex(ppe, flow));
+
+	down_read(&ppe->place_lock);
+	if (flow->placed) {
+		*e = ppe->table[flow->index];
+		ret = 0;
+	}
+	up_read(&ppe->place_lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(openppe_table_read);
+
+/**
  * openppe_table_remove() - unbind a flow's entry and free its slot
  * @ppe: the PPE
- * @flow: flow, @flow->lock held; nothing happens if it is not placed
+ * @flow: flow, its lock held; nothing happens if it is not placed
+ * @last: if not NULL, filled with the entry as it was in the slot (all
+ *	zeroes if the flow was not placed)
  *
  * When this returns the engine no longer uses the entry.
  *
  * Return: 0 or a negative errno from the cache command (the slot is freed
  * anyway).
  */
-int openppe_table_remove(struct openppe *ppe, struct openppe_flow *flow)
+int openppe_table_remove(struct openppe *ppe, struct openppe_flow *flow,
+			 struct openppe_hw_entry *last)
 {
 	u32 bucket;
 	int ret;
 
-	lockdep_assert_held(&flow->lock);
+	lockdep_assert_held(openppe_flow_mutex(ppe, flow));
 
+	if (last)
+		memset(last, 0, sizeof(*last));
 	if (!flow->placed)
 		return 0;
 	down_read(&ppe->place_lock);
 	bucket = flow->index / ppe->ways;
 	mutex_lock(openppe_stripe(ppe, bucket));
+	if (last)
+		*last = ppe->table[flow->index];
 	ret = openppe_slot_clear(ppe, flow->index);
 	if (!WARN_ON_ONCE(ppe->slots[flow->index] != flow))
 		ppe->slots[flow->index] = NULL;

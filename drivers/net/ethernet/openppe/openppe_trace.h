@@ -43,8 +43,9 @@ TRACE_EVENT(openppe_replace,
  */
 TRACE_EVENT(openppe_destroy,
 	    TP_PROTO(const struct openppe *ppe, unsigned long cookie,
-		     const struct openppe_flow *flow, int result),
-	    TP_ARGS(ppe, cookie, flow, result),
+		     const struct openppe_hw_entry *e, u64 pkts, u64 bytes,
+		     u32 unreported, int result),
+	    TP_ARGS(ppe, cookie, e, pkts, bytes, unreported, result),
 	    TP_STRUCT__entry(__string(dev, dev_name(ppe->dev))
 			     __field(unsigned long, cookie)
 			     __field(u8, proto)
@@ -58,14 +59,13 @@ TRACE_EVENT(openppe_destroy,
 			     __field(int, result)),
 	    TP_fast_assign(openppe_assign_str(dev, dev_name(ppe->dev));
 			   __entry->cookie = cookie;
-			   openppe_entry_tuple(flow ? &flow->entry : NULL,
-					       &__entry->proto, __entry->src,
-					       __entry->dst, &__entry->sport,
+			   openppe_entry_tuple(e, &__entry->proto,
+					       __entry->src, __entry->dst,
+					       &__entry->sport,
 					       &__entry->dport);
-			   __entry->pkts = flow ? flow->final_packets : 0;
-			   __entry->bytes = flow ? flow->final_bytes : 0;
-			   __entry->unreported = flow ?
-				(u32)(flow->final_packets - flow->last_packets) : 0;
+			   __entry->pkts = pkts;
+			   __entry->bytes = bytes;
+			   __entry->unreported = unreported;
 			   __entry->result = result;),
 	    TP_printk("%s cookie=%#lx proto=%u src=[%pI6c]:%u dst=[%pI6c]:%u pkts=%llu bytes=%llu unreported=%llu result=%d",
 		      __get_str(dev), __entry->cookie, __entry->proto,
