@@ -43,6 +43,15 @@
 #                  hits + 0); once the cache accepts again the driver
 #                  recovers and the flow is offloaded; none lost, engine +
 #                  CPU = arrived
+#  table_errors    the engine meets an unusable entry (the sim's corrupt_
+#                  entry action gives a bound flow's lan -> wan entry an
+#                  undefined type) for each of 3 datagrams, sent one at a
+#                  time: each is punted (punt_bad_entry + 1), raises TBL_ERR
+#                  on the engine's interrupt line, and the driver's handler
+#                  counts it (table_errors + 1), logs its warning and
+#                  acknowledges it; the CPU forwards the 3; the entry
+#                  restored, the flow is the engine's again (CPU + 0); none
+#                  lost, engine + CPU = arrived
 # Where things are counted: "arrived" in the receiving host's netdev ingress
 # hook (frames off the wire) or, for whole datagrams, its input hook (after
 # reassembly); "sent" in the sender's output hook; the CPU in a netdev
@@ -51,6 +60,7 @@
 # vm-timeout: 900
 
 ALL_TESTS="tcp6_file snat_udp punts nexthop_mac refusal_dyndbg engine_error cache_reject"
+ALL_TESTS+=" table_errors"
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/router.lib"
 
@@ -711,6 +721,88 @@ cache_reject()
 	[ "$RET" -eq 0 ] || router_dump
 	log_test "entry cache rejecting commands: cache_errors and refused_engine_error" \
 		"count, the CPU forwards, recovered, offloaded later, none lost"
+}
+
+# the driver's warning for each TBL_ERR interrupt it counts
+te_logged()
+{
+	dmesg | grep -c 'engine met an unusable table entry, frame punted'
+}
+
+# te_irq REG BIT: the sim's decoded register REG (IRQ_STATUS, IRQ_MASK)
+# shows BIT=1
+te_irq()
+{
+	grep -q "^0x[0-9a-f]* $1 .* $2=1" "$SIMD/regs"
+}
+
+table_errors()
+{
+	local sport=41320 dport=5432 n=3 idx i tx0 rx0 cpu0 e0 t0 p0 m0
+	local tx rx cpu eng t p m
+
+	RET=0
+	ef_setup "$sport" "$dport"
+	check_err $? "cannot set up the flow's ruleset and counters"
+	te_irq IRQ_MASK TBL_ERR
+	check_err $? "the driver did not enable TBL_ERR: $(grep IRQ_MASK "$SIMD/regs")"
+	busywait 60000 ef_offered "$sport" "$dport"
+	check_err $? "the flow was not offloaded"
+	busywait 10000 ef_arrived
+	idx=$(router_entry_id "$EF_KEY")
+	idx=${idx%/*}
+	[ -n "$idx" ]
+	check_err $? "no entry for $EF_KEY"
+	ef_read
+	read -r tx0 rx0 cpu0 e0 <<<"$EF"
+	t0=$(router_ppe_stat table_errors)
+	p0=$(router_port_stat lan1 punt_bad_entry)
+	m0=$(te_logged)
+
+	echo "$idx" >"$SIMD/corrupt_entry"
+	check_err $? "cannot corrupt entry $idx"
+	grep -q "^$idx: bound bad-type " "$(router_ppe_dfs)/table"
+	check_err $? "entry $idx is not of an undefined type in the driver's table"
+	# one at a time: the driver counts interrupts, not frames
+	for ((i = 1; i <= n; i++)); do
+		udp_burst "$HL" "$WAN_IP" "$dport" "$sport" 1 300
+		busywait 10000 stat_is table_errors $((t0 + i))
+		check_err $? "datagram $i: table_errors" \
+			"+$(($(router_ppe_stat table_errors) - t0)) (expected $i)"
+	done
+	echo "$idx" >"$SIMD/corrupt_entry"
+	check_err $? "cannot restore entry $idx"
+	busywait 10000 ef_arrived
+	read -r tx rx cpu eng <<<"$EF"
+	t=$(($(router_ppe_stat table_errors) - t0))
+	p=$(($(router_port_stat lan1 punt_bad_entry) - p0))
+	m=$(($(te_logged) - m0))
+	[ "$t" -eq "$n" ] && [ "$p" -eq "$n" ] && [ "$m" -eq "$n" ]
+	check_err $? "$n datagrams on a bad entry: table_errors +$t, punt_bad_entry +$p," \
+		"warnings +$m (expected $n each)"
+	! te_irq IRQ_STATUS TBL_ERR
+	check_err $? "TBL_ERR not acknowledged: $(grep IRQ_STATUS "$SIMD/regs")"
+	[ $((tx - tx0)) -eq "$n" ] && [ $((rx - rx0)) -eq "$n" ] &&
+		[ $((cpu - cpu0)) -eq "$n" ] && [ "$eng" -eq "$e0" ]
+	check_err $? "the punted datagrams: sent +$((tx - tx0)), arrived +$((rx - rx0))," \
+		"CPU +$((cpu - cpu0)), engine +$((eng - e0)) (expected $n, $n, $n, 0)"
+	log_info "bad entry $idx: $n datagrams: table_errors +$t, punt_bad_entry +$p," \
+		"warnings +$m, CPU +$((cpu - cpu0)), arrived +$((rx - rx0))"
+
+	read -r tx0 rx0 cpu0 e0 <<<"$EF"
+	udp_burst "$HL" "$WAN_IP" "$dport" "$sport" 20 300
+	busywait 10000 ef_arrived
+	read -r tx rx cpu eng <<<"$EF"
+	[ $((rx - rx0)) -eq 20 ] && [ $((eng - e0)) -eq 20 ] && [ "$cpu" -eq "$cpu0" ] &&
+		stat_is table_errors $((t0 + n))
+	check_err $? "restored, 20 datagrams: arrived +$((rx - rx0)), engine +$((eng - e0))," \
+		"CPU +$((cpu - cpu0)), table_errors +$(($(router_ppe_stat table_errors) - t0))"
+	[ "$tx" -eq "$rx" ] && [ $((eng + cpu)) -eq "$rx" ]
+	check_err $? "whole flow: sent $tx, arrived $rx, engine $eng + CPU $cpu"
+	log_info "whole flow: sent $tx datagrams, arrived $rx = engine $eng + CPU $cpu"
+	[ "$RET" -eq 0 ] || router_dump
+	log_test "an unusable entry met $n times: TBL_ERR interrupts, table_errors + $n," \
+		"warned and acknowledged, the CPU forwards, none lost"
 }
 
 setup
