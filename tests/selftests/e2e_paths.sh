@@ -22,6 +22,12 @@
 #                  engine punt counter and at the CPU, the bound entry
 #                  untouched; the flow's ordinary datagrams meanwhile and
 #                  after stay the engine's (CPU +0)
+#  punts6          the IPv6 analogue for the hop limit: a bound UDP flow
+#                  through IPv6 masquerade gets 3 datagrams with hop limit
+#                  1: each punted (punt_ttl), the router answers ICMPv6 time
+#                  exceeded, none forwarded, the bound entry untouched; the
+#                  flow's other datagrams before and after stay the
+#                  engine's (CPU +0)
 #  nexthop_mac     the wan host changes its MAC (and announces it by
 #                  gratuitous ARP) under a bound UDP flow: the driver
 #                  rewrites the lan -> wan entry in place (nexthop_updates
@@ -59,7 +65,7 @@
 # entries and the port's ethtool -S punt_* counters.
 # vm-timeout: 900
 
-ALL_TESTS="tcp6_file snat_udp punts nexthop_mac refusal_dyndbg engine_error cache_reject"
+ALL_TESTS="tcp6_file snat_udp punts punts6 nexthop_mac refusal_dyndbg engine_error cache_reject"
 ALL_TESTS+=" table_errors"
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/router.lib"
@@ -82,6 +88,7 @@ SNAT_IP=198.51.100.7
 SIMD=/sys/kernel/debug/openppe_sim/$(basename "$(readlink -f /sys/class/net/wan/device)")
 DDC=/sys/kernel/debug/dynamic_debug/control
 ICMP_RL=
+ICMP6_RL=
 
 cleanup()
 {
@@ -90,6 +97,7 @@ cleanup()
 	echo 0 2>/dev/null >"$SIMD/cache_reject"
 	echo 'module openppe -p' >"$DDC" 2>/dev/null
 	[ -n "$ICMP_RL" ] && sysctl -qw "net.ipv4.icmp_ratelimit=$ICMP_RL"
+	[ -n "$ICMP6_RL" ] && sysctl -qw "net.ipv6.icmp.ratelimit=$ICMP6_RL"
 	ip link set wan mtu 1500 2>/dev/null
 	router_accounting_cleanup
 }
@@ -218,11 +226,12 @@ snat_udp()
 
 PT_SPORT=41100
 PT_DPORT=5400
+PT_KEY=
 declare -A Q Q0
 
-# pt_read: the punt test's counters into Q: the lan1 port's punt_* and
+# pt_read: the punt tests' counters into Q: the lan1 port's punt_* and
 # fwd_rx_packets (ethtool -S), every named counter of the router and the
-# hosts, and the packets of the flow's lan -> wan entry (eng)
+# hosts, and the packets of the flow's lan -> wan entry, key PT_KEY (eng)
 pt_read()
 {
 	local k v
@@ -240,7 +249,7 @@ pt_read()
 	for k in "${!C[@]}"; do
 		Q[$k]=${C[$k]}
 	done
-	Q[eng]=$(router_entry_packets "$LAN_IP:$PT_SPORT -> $WAN_IP:$PT_DPORT")
+	Q[eng]=$(router_entry_packets "$PT_KEY")
 }
 
 pt_mark()
@@ -282,6 +291,21 @@ pt_expect()
 	log_info "$what:$PT_GOT"
 }
 
+# pt_bind DST DPORT SPORT CT_ARGS...: 5 datagrams from the lan host make the
+# flow [HW_OFFLOAD] (conntrack -L CT_ARGS) with its lan -> wan entry PT_KEY
+pt_bind()
+{
+	local dst=$1 dport=$2 sport=$3
+
+	shift 3
+	udp_burst "$HL" "$dst" "$dport" "$sport" 5 400
+	check_err $? "the set-up datagrams were not sent"
+	router_wait_hw 60000 "$@"
+	check_err $? "the UDP flow never became [HW_OFFLOAD]"
+	busywait 10000 router_entry "$PT_KEY" >/dev/null
+	check_err $? "no bound entry for the flow"
+}
+
 punts()
 {
 	local ms="ip saddr $NAT_IP ip daddr $WAN_IP"
@@ -289,6 +313,7 @@ punts()
 	local zero="punt_ttl=0 punt_frag=0 punt_ip_options=0 punt_mtu=0"
 
 	RET=0
+	PT_KEY="$LAN_IP:$PT_SPORT -> $WAN_IP:$PT_DPORT"
 	ICMP_RL=$(sysctl -n net.ipv4.icmp_ratelimit)
 	# every ICMP error the router owes is sent, not rate limited
 	sysctl -qw net.ipv4.icmp_ratelimit=0
@@ -322,12 +347,7 @@ punts()
 	} | ip netns exec "$HW" nft -f -
 	check_err $? "cannot set up the counters"
 
-	udp_burst "$HL" "$WAN_IP" "$PT_DPORT" "$PT_SPORT" 5 400
-	check_err $? "the set-up datagrams were not sent"
-	router_wait_hw 60000 "${ct[@]}"
-	check_err $? "the UDP flow never became [HW_OFFLOAD]"
-	busywait 10000 router_entry "$LAN_IP:$PT_SPORT -> $WAN_IP:$PT_DPORT" >/dev/null
-	check_err $? "no bound entry for the flow"
+	pt_bind "$WAN_IP" "$PT_DPORT" "$PT_SPORT" "${ct[@]}"
 
 	pt_mark
 	udp_burst "$HL" "$WAN_IP" "$PT_DPORT" "$PT_SPORT" 20 400
@@ -371,6 +391,80 @@ punts()
 	[ "$RET" -eq 0 ] || router_dump
 	log_test "punts of a bound flow: TTL 1, IP options, fragments, MTU with and" \
 		"without DF handled by the CPU, the rest offloaded"
+}
+
+# hosts_nft_reset: the hosts' counter tables of an earlier test go, so that
+# its rules neither count nor drop what the next test sends
+hosts_nft_reset()
+{
+	local ns fam
+
+	for ns in "$HL" "$HW"; do
+		for fam in inet netdev; do
+			ip netns exec "$ns" nft delete table "$fam" "$ROUTER_NFT" 2>/dev/null
+		done
+	done
+	return 0
+}
+
+punts6()
+{
+	local sport=41110 dport=5410
+	local ms="ip6 saddr $NAT6 ip6 daddr $WAN6 udp dport $dport"
+	local -a ct=(-f ipv6 -p udp --sport "$sport" --dport "$dport")
+	local zero="punt_ttl=0 punt_frag=0 punt_ip_options=0 punt_mtu=0"
+
+	RET=0
+	PT_KEY="[$LAN6]:$sport -> [$WAN6]:$dport"
+	ICMP6_RL=$(sysctl -n net.ipv6.icmp.ratelimit)
+	# every ICMPv6 error the router owes is sent, not rate limited
+	sysctl -qw net.ipv6.icmp.ratelimit=0
+	router_nft_load -M wan -c "wan lan1"
+	check_err $? "cannot load the ruleset"
+	hosts_nft_reset
+	{
+		echo "add counter netdev $ROUTER_NFT p6_cpu"
+		echo "add rule netdev $ROUTER_NFT tocpu iifname \"lan1\"" \
+			"ip6 saddr $LAN6 ip6 daddr $WAN6 udp dport $dport counter name p6_cpu"
+	} | nft -f - &&
+	{
+		router_host_tx_nft p6_tx "ip6 daddr $WAN6 udp dport $dport"
+		router_host_rx_nft lan1-wire p6_te "icmpv6 type time-exceeded"
+	} | ip netns exec "$HL" nft -f - &&
+	{
+		router_host_rx_nft wan-wire p6_rxf "$ms"
+		echo "add table inet $ROUTER_NFT"
+		echo "add chain inet $ROUTER_NFT input" \
+			"{ type filter hook input priority 0; policy accept; }"
+		echo "add counter inet $ROUTER_NFT p6_dg"
+		echo "add rule inet $ROUTER_NFT input udp dport $dport counter name p6_dg drop"
+	} | ip netns exec "$HW" nft -f -
+	check_err $? "cannot set up the counters"
+
+	pt_bind "$WAN6" "$dport" "$sport" "${ct[@]}"
+
+	pt_mark
+	udp_burst "$HL" "$WAN6" "$dport" "$sport" 20 400
+	pt_expect "bound, 20 datagrams" \
+		"p6_tx=20 eng=20 p6_cpu=0 p6_dg=20 p6_rxf=20 fwd_rx_packets=20 $zero"
+
+	pt_mark
+	udp_burst "$HL" "$WAN6" "$dport" "$sport" 3 400 ",ipv6-unicast-hops=1"
+	pt_expect "hop limit 1, 3 datagrams" \
+		"p6_tx=3 punt_ttl=3 p6_cpu=3 p6_te=3 p6_dg=0 p6_rxf=0 eng=0 fwd_rx_packets=0"
+
+	pt_mark
+	udp_burst "$HL" "$WAN6" "$dport" "$sport" 20 400
+	pt_expect "bound after the punts, 20 datagrams" \
+		"p6_tx=20 eng=20 p6_cpu=0 p6_dg=20 p6_rxf=20 fwd_rx_packets=20 $zero"
+	router_ct_hw "${ct[@]}"
+	check_err $? "the flow is no longer [HW_OFFLOAD]"
+
+	sysctl -qw "net.ipv6.icmp.ratelimit=$ICMP6_RL"
+	ICMP6_RL=
+	[ "$RET" -eq 0 ] || router_dump
+	log_test "hop limit 1 on a bound IPv6 flow: punted, ICMPv6 time exceeded from" \
+		"the CPU, none forwarded, the rest offloaded"
 }
 
 # ---------------------------------------------------------------------------
@@ -573,16 +667,10 @@ refusal_dyndbg()
 # back); EF_KEY: its lan -> wan entry's key
 ef_setup()
 {
-	local ns fam
-
 	EF_KEY="$LAN_IP:$1 -> $WAN_IP:$2"
 	router_nft_load -m wan -c "wan lan1" || return 1
-	# the counters start from 0: the hosts' tables of an earlier test go
-	for ns in "$HL" "$HW"; do
-		for fam in inet netdev; do
-			ip netns exec "$ns" nft delete table "$fam" "$ROUTER_NFT" 2>/dev/null
-		done
-	done
+	# the counters start from 0
+	hosts_nft_reset
 	busywait 20000 stat_is flows_offloaded 0 || return 1
 	{
 		echo "add counter netdev $ROUTER_NFT ef_cpu"
