@@ -58,6 +58,13 @@
 #                  acknowledges it; the CPU forwards the 3; the entry
 #                  restored, the flow is the engine's again (CPU + 0); none
 #                  lost, engine + CPU = arrived
+#  no_memory       the driver's per-flow allocation fails (fail_function on
+#                  openppe_flow_alloc, 3 times) for a new flow's first 3
+#                  REPLACEs: refused_no_memory + 3; while failures are left
+#                  no entry, no install, not [HW_OFFLOAD], every datagram
+#                  delivered by the CPU; no back-off (backoff_refusals + 0,
+#                  that is for a full table): the next offer installs it,
+#                  then the engine forwards the flow; engine + CPU = arrived
 # Where things are counted: "arrived" in the receiving host's netdev ingress
 # hook (frames off the wire) or, for whole datagrams, its input hook (after
 # reassembly); "sent" in the sender's output hook; the CPU in a netdev
@@ -66,7 +73,7 @@
 # vm-timeout: 900
 
 ALL_TESTS="tcp6_file snat_udp punts punts6 nexthop_mac refusal_dyndbg engine_error cache_reject"
-ALL_TESTS+=" table_errors"
+ALL_TESTS+=" table_errors no_memory"
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/router.lib"
 
@@ -87,6 +94,7 @@ NAT6=$(router_ip6 0 r)
 SNAT_IP=198.51.100.7
 SIMD=/sys/kernel/debug/openppe_sim/$(basename "$(readlink -f /sys/class/net/wan/device)")
 DDC=/sys/kernel/debug/dynamic_debug/control
+FF=/sys/kernel/debug/fail_function
 ICMP_RL=
 ICMP6_RL=
 
@@ -95,6 +103,7 @@ cleanup()
 	[ -n "${ROUTER_TMP:-}" ] && [ -d "$ROUTER_TMP" ] && touch "$ROUTER_TMP/stop"
 	echo 0 2>/dev/null >"$SIMD/inject_reg_error"
 	echo 0 2>/dev/null >"$SIMD/cache_reject"
+	echo 2>/dev/null >"$FF/inject"
 	echo 'module openppe -p' >"$DDC" 2>/dev/null
 	[ -n "$ICMP_RL" ] && sysctl -qw "net.ipv4.icmp_ratelimit=$ICMP_RL"
 	[ -n "$ICMP6_RL" ] && sysctl -qw "net.ipv6.icmp.ratelimit=$ICMP6_RL"
@@ -891,6 +900,70 @@ table_errors()
 	[ "$RET" -eq 0 ] || router_dump
 	log_test "an unusable entry met $n times: TBL_ERR interrupts, table_errors + $n," \
 		"warned and acknowledged, the CPU forwards, none lost"
+}
+
+# nm_refused SPORT DPORT N: 1 more datagram of the flow; true once
+# refused_no_memory reached N (nf_flow_table offers the flow again while its
+# packets reach the CPU, at most once a second; an offer is a REPLACE per
+# direction)
+nm_refused()
+{
+	udp_burst "$HL" "$WAN_IP" "$2" "$1" 1 300
+	[ "$(router_ppe_stat refused_no_memory)" -ge "$3" ]
+}
+
+no_memory()
+{
+	local sport=41330 dport=5433 n=3 fn=openppe_flow_alloc r0 b0 i0 i left hw
+	local tx rx cpu eng inst
+
+	RET=0
+	[ -d "$FF" ] || board_fail "no $FF: the kernel lacks CONFIG_FAIL_FUNCTION"
+	ef_setup "$sport" "$dport"
+	check_err $? "cannot set up the flow's ruleset and counters"
+	r0=$(router_ppe_stat refused_no_memory)
+	b0=$(router_ppe_stat backoff_refusals)
+	i0=$(router_ppe_stat installs)
+	# every call fails while failures are left (times), silently: a stack
+	# dump would be a splat
+	echo "$fn" >"$FF/inject" && echo 100 >"$FF/probability" &&
+		echo 1 >"$FF/interval" && echo 0 >"$FF/space" &&
+		echo 0 >"$FF/verbose" && echo "$n" >"$FF/times"
+	check_err $? "cannot inject failures into $fn: $(cat "$FF/inject" 2>&1)"
+	for ((i = 1; i <= n; i++)); do
+		busywait 60000 nm_refused "$sport" "$dport" $((r0 + i))
+		check_err $? "refused_no_memory +$(($(router_ppe_stat refused_no_memory) - r0))," \
+			"expected $i (failures left to inject: $(cat "$FF/times"))"
+		busywait 10000 ef_arrived
+		read -r tx rx cpu eng <<<"$EF"
+		inst=$(($(router_ppe_stat installs) - i0))
+		hw=0
+		router_ct_hw -p udp --sport "$sport" --dport "$dport" && hw=1
+		# read last: failures still left now means every allocation so
+		# far failed, so nothing of the flow can be in the engine (no
+		# entry: no packet count)
+		left=$(cat "$FF/times")
+		[ "$left" -gt 0 ] || continue
+		[ "$inst" -eq 0 ] && [ -z "$eng" ] && [ "$hw" -eq 0 ] &&
+			[ "$cpu" -eq "$rx" ] && [ "$tx" -eq "$rx" ]
+		check_err $? "refused +$i or more, $left to go: installs +$inst," \
+			"[HW_OFFLOAD] $hw, sent $tx, arrived $rx, CPU $cpu, entry's packets" \
+			"'$eng' (expected +0, 0, all by the CPU, no entry)"
+		log_info "refused +$i or more, $left to go: no entry, not [HW_OFFLOAD];" \
+			"sent $tx, arrived $rx, CPU $cpu"
+	done
+	log_info "refused_no_memory +$(($(router_ppe_stat refused_no_memory) - r0))," \
+		"failures left to inject: $(cat "$FF/times")"
+	ef_finish "$sport" "$dport"
+	[ "$(router_ppe_stat refused_no_memory)" -eq $((r0 + n)) ] &&
+		[ "$(router_ppe_stat backoff_refusals)" -eq "$b0" ]
+	check_err $? "refused_no_memory +$(($(router_ppe_stat refused_no_memory) - r0))" \
+		"(expected $n), backoff_refusals +$(($(router_ppe_stat backoff_refusals) - b0))" \
+		"(expected 0: no back-off for memory)"
+	echo >"$FF/inject"
+	[ "$RET" -eq 0 ] || router_dump
+	log_test "allocation failure on REPLACE: refused_no_memory + $n, the CPU forwards," \
+		"offloaded once memory is back, none lost"
 }
 
 setup
