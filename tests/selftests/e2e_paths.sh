@@ -22,6 +22,12 @@
 #                  engine punt counter and at the CPU, the bound entry
 #                  untouched; the flow's ordinary datagrams meanwhile and
 #                  after stay the engine's (CPU +0)
+#  punts6          the IPv6 analogue for the hop limit: a bound UDP flow
+#                  through IPv6 masquerade gets 3 datagrams with hop limit
+#                  1: each punted (punt_ttl), the router answers ICMPv6 time
+#                  exceeded, none forwarded, the bound entry untouched; the
+#                  flow's other datagrams before and after stay the
+#                  engine's (CPU +0)
 #  nexthop_mac     the wan host changes its MAC (and announces it by
 #                  gratuitous ARP) under a bound UDP flow: the driver
 #                  rewrites the lan -> wan entry in place (nexthop_updates
@@ -43,6 +49,22 @@
 #                  hits + 0); once the cache accepts again the driver
 #                  recovers and the flow is offloaded; none lost, engine +
 #                  CPU = arrived
+#  table_errors    the engine meets an unusable entry (the sim's corrupt_
+#                  entry action gives a bound flow's lan -> wan entry an
+#                  undefined type) for each of 3 datagrams, sent one at a
+#                  time: each is punted (punt_bad_entry + 1), raises TBL_ERR
+#                  on the engine's interrupt line, and the driver's handler
+#                  counts it (table_errors + 1), logs its warning and
+#                  acknowledges it; the CPU forwards the 3; the entry
+#                  restored, the flow is the engine's again (CPU + 0); none
+#                  lost, engine + CPU = arrived
+#  no_memory       the driver's per-flow allocation fails (fail_function on
+#                  openppe_flow_alloc, 3 times) for a new flow's first 3
+#                  REPLACEs: refused_no_memory + 3; while failures are left
+#                  no entry, no install, not [HW_OFFLOAD], every datagram
+#                  delivered by the CPU; no back-off (backoff_refusals + 0,
+#                  that is for a full table): the next offer installs it,
+#                  then the engine forwards the flow; engine + CPU = arrived
 # Where things are counted: "arrived" in the receiving host's netdev ingress
 # hook (frames off the wire) or, for whole datagrams, its input hook (after
 # reassembly); "sent" in the sender's output hook; the CPU in a netdev
@@ -50,7 +72,8 @@
 # entries and the port's ethtool -S punt_* counters.
 # vm-timeout: 900
 
-ALL_TESTS="tcp6_file snat_udp punts nexthop_mac refusal_dyndbg engine_error cache_reject"
+ALL_TESTS="tcp6_file snat_udp punts punts6 nexthop_mac refusal_dyndbg engine_error cache_reject"
+ALL_TESTS+=" table_errors no_memory"
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/router.lib"
 
@@ -71,15 +94,19 @@ NAT6=$(router_ip6 0 r)
 SNAT_IP=198.51.100.7
 SIMD=$(sim_dfs_of_port wan)
 DDC=/sys/kernel/debug/dynamic_debug/control
+FF=/sys/kernel/debug/fail_function
 ICMP_RL=
+ICMP6_RL=
 
 cleanup()
 {
 	[ -n "${ROUTER_TMP:-}" ] && [ -d "$ROUTER_TMP" ] && touch "$ROUTER_TMP/stop"
 	echo 0 2>/dev/null >"$SIMD/inject_reg_error"
 	echo 0 2>/dev/null >"$SIMD/cache_reject"
+	echo 2>/dev/null >"$FF/inject"
 	echo 'module openppe -p' >"$DDC" 2>/dev/null
 	[ -n "$ICMP_RL" ] && sysctl -qw "net.ipv4.icmp_ratelimit=$ICMP_RL"
+	[ -n "$ICMP6_RL" ] && sysctl -qw "net.ipv6.icmp.ratelimit=$ICMP6_RL"
 	ip link set wan mtu 1500 2>/dev/null
 	router_accounting_cleanup
 }
@@ -208,11 +235,12 @@ snat_udp()
 
 PT_SPORT=41100
 PT_DPORT=5400
+PT_KEY=
 declare -A Q Q0
 
-# pt_read: the punt test's counters into Q: the lan1 port's punt_* and
+# pt_read: the punt tests' counters into Q: the lan1 port's punt_* and
 # fwd_rx_packets (ethtool -S), every named counter of the router and the
-# hosts, and the packets of the flow's lan -> wan entry (eng)
+# hosts, and the packets of the flow's lan -> wan entry, key PT_KEY (eng)
 pt_read()
 {
 	local k v
@@ -230,7 +258,7 @@ pt_read()
 	for k in "${!C[@]}"; do
 		Q[$k]=${C[$k]}
 	done
-	Q[eng]=$(router_entry_packets "$LAN_IP:$PT_SPORT -> $WAN_IP:$PT_DPORT")
+	Q[eng]=$(router_entry_packets "$PT_KEY")
 }
 
 pt_mark()
@@ -272,6 +300,21 @@ pt_expect()
 	log_info "$what:$PT_GOT"
 }
 
+# pt_bind DST DPORT SPORT CT_ARGS...: 5 datagrams from the lan host make the
+# flow [HW_OFFLOAD] (conntrack -L CT_ARGS) with its lan -> wan entry PT_KEY
+pt_bind()
+{
+	local dst=$1 dport=$2 sport=$3
+
+	shift 3
+	udp_burst "$HL" "$dst" "$dport" "$sport" 5 400
+	check_err $? "the set-up datagrams were not sent"
+	router_wait_hw 60000 "$@"
+	check_err $? "the UDP flow never became [HW_OFFLOAD]"
+	busywait 10000 router_entry "$PT_KEY" >/dev/null
+	check_err $? "no bound entry for the flow"
+}
+
 punts()
 {
 	local ms="ip saddr $NAT_IP ip daddr $WAN_IP"
@@ -279,6 +322,7 @@ punts()
 	local zero="punt_ttl=0 punt_frag=0 punt_ip_options=0 punt_mtu=0"
 
 	RET=0
+	PT_KEY="$LAN_IP:$PT_SPORT -> $WAN_IP:$PT_DPORT"
 	ICMP_RL=$(sysctl -n net.ipv4.icmp_ratelimit)
 	# every ICMP error the router owes is sent, not rate limited
 	sysctl -qw net.ipv4.icmp_ratelimit=0
@@ -313,12 +357,7 @@ punts()
 	} | ip netns exec "$HW" nft -f -
 	check_err $? "cannot set up the counters"
 
-	udp_burst "$HL" "$WAN_IP" "$PT_DPORT" "$PT_SPORT" 5 400
-	check_err $? "the set-up datagrams were not sent"
-	router_wait_hw 60000 "${ct[@]}"
-	check_err $? "the UDP flow never became [HW_OFFLOAD]"
-	busywait 10000 router_entry "$LAN_IP:$PT_SPORT -> $WAN_IP:$PT_DPORT" >/dev/null
-	check_err $? "no bound entry for the flow"
+	pt_bind "$WAN_IP" "$PT_DPORT" "$PT_SPORT" "${ct[@]}"
 
 	pt_mark
 	udp_burst "$HL" "$WAN_IP" "$PT_DPORT" "$PT_SPORT" 20 400
@@ -362,6 +401,80 @@ punts()
 	[ "$RET" -eq 0 ] || router_dump
 	log_test "punts of a bound flow: TTL 1, IP options, fragments, MTU with and" \
 		"without DF handled by the CPU, the rest offloaded"
+}
+
+# hosts_nft_reset: the hosts' counter tables of an earlier test go, so that
+# its rules neither count nor drop what the next test sends
+hosts_nft_reset()
+{
+	local ns fam
+
+	for ns in "$HL" "$HW"; do
+		for fam in inet netdev; do
+			ip netns exec "$ns" nft delete table "$fam" "$ROUTER_NFT" 2>/dev/null
+		done
+	done
+	return 0
+}
+
+punts6()
+{
+	local sport=41110 dport=5410
+	local ms="ip6 saddr $NAT6 ip6 daddr $WAN6 udp dport $dport"
+	local -a ct=(-f ipv6 -p udp --sport "$sport" --dport "$dport")
+	local zero="punt_ttl=0 punt_frag=0 punt_ip_options=0 punt_mtu=0"
+
+	RET=0
+	PT_KEY="[$LAN6]:$sport -> [$WAN6]:$dport"
+	ICMP6_RL=$(sysctl -n net.ipv6.icmp.ratelimit)
+	# every ICMPv6 error the router owes is sent, not rate limited
+	sysctl -qw net.ipv6.icmp.ratelimit=0
+	router_nft_load -M wan -c "wan lan1"
+	check_err $? "cannot load the ruleset"
+	hosts_nft_reset
+	{
+		echo "add counter netdev $ROUTER_NFT p6_cpu"
+		echo "add rule netdev $ROUTER_NFT tocpu iifname \"lan1\"" \
+			"ip6 saddr $LAN6 ip6 daddr $WAN6 udp dport $dport counter name p6_cpu"
+	} | nft -f - &&
+	{
+		router_host_tx_nft p6_tx "ip6 daddr $WAN6 udp dport $dport"
+		router_host_rx_nft lan1-wire p6_te "icmpv6 type time-exceeded"
+	} | ip netns exec "$HL" nft -f - &&
+	{
+		router_host_rx_nft wan-wire p6_rxf "$ms"
+		echo "add table inet $ROUTER_NFT"
+		echo "add chain inet $ROUTER_NFT input" \
+			"{ type filter hook input priority 0; policy accept; }"
+		echo "add counter inet $ROUTER_NFT p6_dg"
+		echo "add rule inet $ROUTER_NFT input udp dport $dport counter name p6_dg drop"
+	} | ip netns exec "$HW" nft -f -
+	check_err $? "cannot set up the counters"
+
+	pt_bind "$WAN6" "$dport" "$sport" "${ct[@]}"
+
+	pt_mark
+	udp_burst "$HL" "$WAN6" "$dport" "$sport" 20 400
+	pt_expect "bound, 20 datagrams" \
+		"p6_tx=20 eng=20 p6_cpu=0 p6_dg=20 p6_rxf=20 fwd_rx_packets=20 $zero"
+
+	pt_mark
+	udp_burst "$HL" "$WAN6" "$dport" "$sport" 3 400 ",ipv6-unicast-hops=1"
+	pt_expect "hop limit 1, 3 datagrams" \
+		"p6_tx=3 punt_ttl=3 p6_cpu=3 p6_te=3 p6_dg=0 p6_rxf=0 eng=0 fwd_rx_packets=0"
+
+	pt_mark
+	udp_burst "$HL" "$WAN6" "$dport" "$sport" 20 400
+	pt_expect "bound after the punts, 20 datagrams" \
+		"p6_tx=20 eng=20 p6_cpu=0 p6_dg=20 p6_rxf=20 fwd_rx_packets=20 $zero"
+	router_ct_hw "${ct[@]}"
+	check_err $? "the flow is no longer [HW_OFFLOAD]"
+
+	sysctl -qw "net.ipv6.icmp.ratelimit=$ICMP6_RL"
+	ICMP6_RL=
+	[ "$RET" -eq 0 ] || router_dump
+	log_test "hop limit 1 on a bound IPv6 flow: punted, ICMPv6 time exceeded from" \
+		"the CPU, none forwarded, the rest offloaded"
 }
 
 # ---------------------------------------------------------------------------
@@ -564,16 +677,10 @@ refusal_dyndbg()
 # back); EF_KEY: its lan -> wan entry's key
 ef_setup()
 {
-	local ns fam
-
 	EF_KEY="$LAN_IP:$1 -> $WAN_IP:$2"
 	router_nft_load -m wan -c "wan lan1" || return 1
-	# the counters start from 0: the hosts' tables of an earlier test go
-	for ns in "$HL" "$HW"; do
-		for fam in inet netdev; do
-			ip netns exec "$ns" nft delete table "$fam" "$ROUTER_NFT" 2>/dev/null
-		done
-	done
+	# the counters start from 0
+	hosts_nft_reset
 	busywait 20000 stat_is flows_offloaded 0 || return 1
 	{
 		echo "add counter netdev $ROUTER_NFT ef_cpu"
@@ -712,6 +819,152 @@ cache_reject()
 	[ "$RET" -eq 0 ] || router_dump
 	log_test "entry cache rejecting commands: cache_errors and refused_engine_error" \
 		"count, the CPU forwards, recovered, offloaded later, none lost"
+}
+
+# the driver's warning for each TBL_ERR interrupt it counts
+te_logged()
+{
+	dmesg | grep -c 'engine met an unusable table entry, frame punted'
+}
+
+# te_irq REG BIT: the sim's decoded register REG (IRQ_STATUS, IRQ_MASK)
+# shows BIT=1
+te_irq()
+{
+	grep -q "^0x[0-9a-f]* $1 .* $2=1" "$SIMD/regs"
+}
+
+table_errors()
+{
+	local sport=41320 dport=5432 n=3 idx i tx0 rx0 cpu0 e0 t0 p0 m0
+	local tx rx cpu eng t p m
+
+	RET=0
+	ef_setup "$sport" "$dport"
+	check_err $? "cannot set up the flow's ruleset and counters"
+	te_irq IRQ_MASK TBL_ERR
+	check_err $? "the driver did not enable TBL_ERR: $(grep IRQ_MASK "$SIMD/regs")"
+	busywait 60000 ef_offered "$sport" "$dport"
+	check_err $? "the flow was not offloaded"
+	busywait 10000 ef_arrived
+	idx=$(router_entry_id "$EF_KEY")
+	idx=${idx%/*}
+	[ -n "$idx" ]
+	check_err $? "no entry for $EF_KEY"
+	ef_read
+	read -r tx0 rx0 cpu0 e0 <<<"$EF"
+	t0=$(router_ppe_stat table_errors)
+	p0=$(router_port_stat lan1 punt_bad_entry)
+	m0=$(te_logged)
+
+	echo "$idx" >"$SIMD/corrupt_entry"
+	check_err $? "cannot corrupt entry $idx"
+	grep -q "^$idx: bound bad-type " "$(router_ppe_dfs)/table"
+	check_err $? "entry $idx is not of an undefined type in the driver's table"
+	# one at a time: the driver counts interrupts, not frames
+	for ((i = 1; i <= n; i++)); do
+		udp_burst "$HL" "$WAN_IP" "$dport" "$sport" 1 300
+		busywait 10000 stat_is table_errors $((t0 + i))
+		check_err $? "datagram $i: table_errors" \
+			"+$(($(router_ppe_stat table_errors) - t0)) (expected $i)"
+	done
+	echo "$idx" >"$SIMD/corrupt_entry"
+	check_err $? "cannot restore entry $idx"
+	busywait 10000 ef_arrived
+	read -r tx rx cpu eng <<<"$EF"
+	t=$(($(router_ppe_stat table_errors) - t0))
+	p=$(($(router_port_stat lan1 punt_bad_entry) - p0))
+	m=$(($(te_logged) - m0))
+	[ "$t" -eq "$n" ] && [ "$p" -eq "$n" ] && [ "$m" -eq "$n" ]
+	check_err $? "$n datagrams on a bad entry: table_errors +$t, punt_bad_entry +$p," \
+		"warnings +$m (expected $n each)"
+	! te_irq IRQ_STATUS TBL_ERR
+	check_err $? "TBL_ERR not acknowledged: $(grep IRQ_STATUS "$SIMD/regs")"
+	[ $((tx - tx0)) -eq "$n" ] && [ $((rx - rx0)) -eq "$n" ] &&
+		[ $((cpu - cpu0)) -eq "$n" ] && [ "$eng" -eq "$e0" ]
+	check_err $? "the punted datagrams: sent +$((tx - tx0)), arrived +$((rx - rx0))," \
+		"CPU +$((cpu - cpu0)), engine +$((eng - e0)) (expected $n, $n, $n, 0)"
+	log_info "bad entry $idx: $n datagrams: table_errors +$t, punt_bad_entry +$p," \
+		"warnings +$m, CPU +$((cpu - cpu0)), arrived +$((rx - rx0))"
+
+	read -r tx0 rx0 cpu0 e0 <<<"$EF"
+	udp_burst "$HL" "$WAN_IP" "$dport" "$sport" 20 300
+	busywait 10000 ef_arrived
+	read -r tx rx cpu eng <<<"$EF"
+	[ $((rx - rx0)) -eq 20 ] && [ $((eng - e0)) -eq 20 ] && [ "$cpu" -eq "$cpu0" ] &&
+		stat_is table_errors $((t0 + n))
+	check_err $? "restored, 20 datagrams: arrived +$((rx - rx0)), engine +$((eng - e0))," \
+		"CPU +$((cpu - cpu0)), table_errors +$(($(router_ppe_stat table_errors) - t0))"
+	[ "$tx" -eq "$rx" ] && [ $((eng + cpu)) -eq "$rx" ]
+	check_err $? "whole flow: sent $tx, arrived $rx, engine $eng + CPU $cpu"
+	log_info "whole flow: sent $tx datagrams, arrived $rx = engine $eng + CPU $cpu"
+	[ "$RET" -eq 0 ] || router_dump
+	log_test "an unusable entry met $n times: TBL_ERR interrupts, table_errors + $n," \
+		"warned and acknowledged, the CPU forwards, none lost"
+}
+
+# nm_refused SPORT DPORT N: 1 more datagram of the flow; true once
+# refused_no_memory reached N (nf_flow_table offers the flow again while its
+# packets reach the CPU, at most once a second; an offer is a REPLACE per
+# direction)
+nm_refused()
+{
+	udp_burst "$HL" "$WAN_IP" "$2" "$1" 1 300
+	[ "$(router_ppe_stat refused_no_memory)" -ge "$3" ]
+}
+
+no_memory()
+{
+	local sport=41330 dport=5433 n=3 fn=openppe_flow_alloc r0 b0 i0 i left hw
+	local tx rx cpu eng inst
+
+	RET=0
+	[ -d "$FF" ] || board_fail "no $FF: the kernel lacks CONFIG_FAIL_FUNCTION"
+	ef_setup "$sport" "$dport"
+	check_err $? "cannot set up the flow's ruleset and counters"
+	r0=$(router_ppe_stat refused_no_memory)
+	b0=$(router_ppe_stat backoff_refusals)
+	i0=$(router_ppe_stat installs)
+	# every call fails while failures are left (times), silently: a stack
+	# dump would be a splat
+	echo "$fn" >"$FF/inject" && echo 100 >"$FF/probability" &&
+		echo 1 >"$FF/interval" && echo 0 >"$FF/space" &&
+		echo 0 >"$FF/verbose" && echo "$n" >"$FF/times"
+	check_err $? "cannot inject failures into $fn: $(cat "$FF/inject" 2>&1)"
+	for ((i = 1; i <= n; i++)); do
+		busywait 60000 nm_refused "$sport" "$dport" $((r0 + i))
+		check_err $? "refused_no_memory +$(($(router_ppe_stat refused_no_memory) - r0))," \
+			"expected $i (failures left to inject: $(cat "$FF/times"))"
+		busywait 10000 ef_arrived
+		read -r tx rx cpu eng <<<"$EF"
+		inst=$(($(router_ppe_stat installs) - i0))
+		hw=0
+		router_ct_hw -p udp --sport "$sport" --dport "$dport" && hw=1
+		# read last: failures still left now means every allocation so
+		# far failed, so nothing of the flow can be in the engine (no
+		# entry: no packet count)
+		left=$(cat "$FF/times")
+		[ "$left" -gt 0 ] || continue
+		[ "$inst" -eq 0 ] && [ -z "$eng" ] && [ "$hw" -eq 0 ] &&
+			[ "$cpu" -eq "$rx" ] && [ "$tx" -eq "$rx" ]
+		check_err $? "refused +$i or more, $left to go: installs +$inst," \
+			"[HW_OFFLOAD] $hw, sent $tx, arrived $rx, CPU $cpu, entry's packets" \
+			"'$eng' (expected +0, 0, all by the CPU, no entry)"
+		log_info "refused +$i or more, $left to go: no entry, not [HW_OFFLOAD];" \
+			"sent $tx, arrived $rx, CPU $cpu"
+	done
+	log_info "refused_no_memory +$(($(router_ppe_stat refused_no_memory) - r0))," \
+		"failures left to inject: $(cat "$FF/times")"
+	ef_finish "$sport" "$dport"
+	[ "$(router_ppe_stat refused_no_memory)" -eq $((r0 + n)) ] &&
+		[ "$(router_ppe_stat backoff_refusals)" -eq "$b0" ]
+	check_err $? "refused_no_memory +$(($(router_ppe_stat refused_no_memory) - r0))" \
+		"(expected $n), backoff_refusals +$(($(router_ppe_stat backoff_refusals) - b0))" \
+		"(expected 0: no back-off for memory)"
+	echo >"$FF/inject"
+	[ "$RET" -eq 0 ] || router_dump
+	log_test "allocation failure on REPLACE: refused_no_memory + $n, the CPU forwards," \
+		"offloaded once memory is back, none lost"
 }
 
 setup

@@ -424,6 +424,27 @@ static const struct file_operations ppesim_evict_fops = {
 	.write = ppesim_evict_write,
 };
 
+static ssize_t ppesim_corrupt_entry_write(struct file *file,
+					  const char __user *ubuf, size_t count,
+					  loff_t *ppos)
+{
+	struct ppesim *sim = file->private_data;
+	u32 idx;
+	int err;
+
+	err = kstrtou32_from_user(ubuf, count, 0, &idx);
+	if (err)
+		return err;
+	err = ppesim_entry_corrupt(&sim->eng, idx);
+	return err ? err : count;
+}
+
+static const struct file_operations ppesim_corrupt_entry_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = ppesim_corrupt_entry_write,
+};
+
 /**
  * ppesim_debugfs_create() - openppe_sim/<dev_name>/ for an instance
  * @sim: the instance
@@ -452,6 +473,8 @@ void ppesim_debugfs_create(struct ppesim *sim)
 	debugfs_create_file("counter_set", 0200, sim->ddir, sim,
 			    &ppesim_counter_set_fops);
 	debugfs_create_file("evict", 0200, sim->ddir, sim, &ppesim_evict_fops);
+	debugfs_create_file("corrupt_entry", 0200, sim->ddir, sim,
+			    &ppesim_corrupt_entry_fops);
 
 	ports = debugfs_create_dir("ports", sim->ddir);
 	for (p = 0; p < sim->cfg.nports; p++) {

@@ -17,7 +17,8 @@ static void ppesim_engine_release(void *data)
 }
 
 /**
- * ppesim_create() - build an instance: engine, regmap, debugfs, ports
+ * ppesim_create() - build an instance: engine, regmap, interrupt domain,
+ *	debugfs, ports
  * @dev: the instance's device; the regmap and the instance memory are
  *	device-managed on it, so they outlive everything that can use them
  * @cfg: what to build
@@ -47,6 +48,10 @@ struct ppesim *ppesim_create(struct device *dev, const struct ppesim_cfg *cfg)
 	err = ppesim_regs_init(sim);
 	if (err)
 		return ERR_PTR(dev_err_probe(dev, err, "cannot register regmap\n"));
+	err = ppesim_irq_init(sim);
+	if (err)
+		return ERR_PTR(dev_err_probe(dev, err,
+					     "cannot create the interrupt domain\n"));
 
 	ppesim_debugfs_create(sim);
 	err = ppesim_ports_create(sim);

@@ -28,6 +28,7 @@ int ppesim_engine_init(struct ppesim_engine *eng, struct device *dev,
 	size_t lines = BIT(max_log2);
 
 	spin_lock_init(&eng->lock);
+	ppesim_irq_setup(eng);
 	eng->dev = dev;
 	eng->nports = nports;
 	eng->max_log2 = max_log2;
@@ -87,6 +88,7 @@ void ppesim_engine_reset(struct ppesim_engine *eng)
 	eng->cache_pending = 0;
 	eng->irq_status = 0;
 	eng->irq_mask = 0;
+	ppesim_irq_update(eng);
 	memset(eng->cnt_global, 0, sizeof(eng->cnt_global));
 	memset(eng->latch_global, 0, sizeof(eng->latch_global));
 	memset(eng->port, 0, sizeof(eng->port));
@@ -161,7 +163,7 @@ static void ppesim_cache_exec(struct ppesim_engine *eng, u32 cmd)
 		bitmap_zero(eng->cache_valid, BIT(eng->max_log2));
 		break;
 	}
-	eng->irq_status |= IRQ_CACHE;
+	ppesim_irq_raise(eng, IRQ_CACHE);
 }
 
 /**
@@ -187,7 +189,7 @@ void ppesim_cache_cmd(struct ppesim_engine *eng, u32 cmd)
 	    (op == CACHE_OP_INV_ENTRY && idx >= limit) ||
 	    READ_ONCE(eng->cache_reject)) {
 		eng->cache_err = true;
-		eng->irq_status |= IRQ_CACHE;
+		ppesim_irq_raise(eng, IRQ_CACHE);
 		return;
 	}
 	eng->cache_err = false;
@@ -266,6 +268,39 @@ int ppesim_counter_set(struct ppesim_engine *eng, u32 idx, u32 packets,
 	} else {
 		WRITE_ONCE(eng->cnt[idx].packets, cpu_to_le32(packets));
 		WRITE_ONCE(eng->cnt[idx].bytes, cpu_to_le64(bytes));
+	}
+	spin_unlock_bh(&eng->lock);
+	return err;
+}
+
+/**
+ * ppesim_entry_corrupt() - debugfs: flip the top bit of an entry's TYPE
+ * @eng: the engine
+ * @idx: entry index
+ *
+ * In host memory, as a bit error in the driver's table would: every
+ * defined type becomes an undefined one (BAD_ENTRY), and a second flip
+ * restores the entry. The engine's cached copy is dropped, so the next
+ * frame matching the entry's key meets what memory now holds.
+ *
+ * Return: 0, -ENODEV without a programmed table, -ERANGE for a bad index.
+ */
+int ppesim_entry_corrupt(struct ppesim_engine *eng, u32 idx)
+{
+	/* types 0..3 are defined, 4..7 are not */
+	__le32 flip = cpu_to_le32(FIELD_PREP(ENT_INFO_TYPE, 4));
+	__le32 *w0;
+	int err = 0;
+
+	spin_lock_bh(&eng->lock);
+	if (!eng->tbl) {
+		err = -ENODEV;
+	} else if (idx >= eng->entries) {
+		err = -ERANGE;
+	} else {
+		w0 = &eng->tbl[idx].w[ENT_INFO];
+		WRITE_ONCE(*w0, READ_ONCE(*w0) ^ flip);
+		clear_bit(idx, eng->cache_valid);
 	}
 	spin_unlock_bh(&eng->lock);
 	return err;
@@ -482,7 +517,7 @@ static enum ppesim_verdict ppesim_hit(struct ppesim *sim, unsigned int port,
 	r = ppesim_entry_usable(eng, w);
 	if (r) {
 		if (r == PUNT_BAD_ENTRY)
-			eng->irq_status |= IRQ_TBL_ERR;
+			ppesim_irq_raise(eng, IRQ_TBL_ERR);
 		ppesim_punt(eng, port, r, fwd);
 		return PPESIM_TO_CPU;
 	}

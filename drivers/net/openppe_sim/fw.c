@@ -77,5 +77,5 @@ void ppesim_fw_boot(struct ppesim_engine *eng)
 		eng->fw_version = version;
 		eng->fw_features = features;
 	}
-	eng->irq_status |= IRQ_FW;
+	ppesim_irq_raise(eng, IRQ_FW);
 }

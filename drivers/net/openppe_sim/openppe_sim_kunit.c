@@ -1089,8 +1089,13 @@ static void ppesim_test_regs_fw(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, t_rd(test, eng, PPE_STATUS) &
 			  PPE_STATUS_FW_RUNNING);
 	KUNIT_EXPECT_TRUE(test, t_rd(test, eng, IRQ_STATUS) & IRQ_FW);
+	/* the line is IRQ_STATUS & IRQ_MASK: high as soon as FW is enabled */
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(eng->irq_line));
+	t_wr(test, eng, IRQ_MASK, IRQ_FW | IRQ_TBL_ERR);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(eng->irq_line));
 	t_wr(test, eng, IRQ_STATUS, IRQ_FW);		/* W1C */
 	KUNIT_EXPECT_FALSE(test, t_rd(test, eng, IRQ_STATUS) & IRQ_FW);
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(eng->irq_line));
 
 	/* BOOT outside LOADING is ignored */
 	t_wr(test, eng, FW_CTRL, FW_CTRL_BOOT);

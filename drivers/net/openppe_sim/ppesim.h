@@ -7,6 +7,7 @@
 #include <linux/device.h>
 #include <linux/if_ether.h>
 #include <linux/if_vlan.h>
+#include <linux/irq_work.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/spinlock.h>
@@ -33,6 +34,7 @@
 #define PPESIM_PORT_NAME_MAX	(IFNAMSIZ - sizeof("-wire"))
 
 struct dentry;
+struct irq_domain;
 struct openppe;
 struct ppesim;
 struct ppesim_switch;
@@ -129,6 +131,12 @@ struct ppesim_cline {
  * @cache_pending: CACHE_CMD held while @cache_busy
  * @irq_status: IRQ_STATUS
  * @irq_mask: IRQ_MASK
+ * @irq_line: the interrupt line's level, IRQ_STATUS & IRQ_MASK != 0;
+ *	written under @lock, read locklessly by the interrupt controller
+ * @irq_domain: the controller's domain the line is wired to (DT instances
+ *	with "interrupt-controller"), NULL while none is
+ * @irq_work: delivers the interrupt in hard interrupt context when the
+ *	line rises or is unmasked while high
  * @cnt_global: global counters (index n of section 2.8)
  * @latch_global: _HI halves latched by reads of _LO
  * @port: per-port configuration
@@ -171,6 +179,9 @@ struct ppesim_engine {
 
 	u32 irq_status;
 	u32 irq_mask;
+	bool irq_line;
+	struct irq_domain *irq_domain;
+	struct irq_work irq_work;
 
 	u64 cnt_global[CNT_GLOBAL_NUM];
 	u32 latch_global[CNT_GLOBAL_NUM];
@@ -338,6 +349,7 @@ u32 ppesim_cache_status(struct ppesim_engine *eng);
 void ppesim_cache_evict(struct ppesim_engine *eng, u32 idx, bool all);
 int ppesim_counter_set(struct ppesim_engine *eng, u32 idx, u32 packets,
 		       u64 bytes);
+int ppesim_entry_corrupt(struct ppesim_engine *eng, u32 idx);
 u32 ppesim_ts_now(void);
 const char *ppesim_punt_name(unsigned int r);
 u32 ppesim_hash(const u32 *key, u32 seed);
@@ -346,6 +358,12 @@ void ppesim_buckets(const u32 *key, u32 seed0, u32 seed1, u32 nbuckets,
 enum ppesim_verdict ppesim_engine_rx(struct ppesim *sim, unsigned int port,
 				     const u8 *data, unsigned int len,
 				     struct ppesim_fwd *fwd);
+
+/* irq.c */
+void ppesim_irq_setup(struct ppesim_engine *eng);
+void ppesim_irq_update(struct ppesim_engine *eng);
+void ppesim_irq_raise(struct ppesim_engine *eng, u32 bits);
+int ppesim_irq_init(struct ppesim *sim);
 
 /* fw.c */
 enum ppesim_fw_err ppesim_fw_validate(const u8 *img, size_t len, u32 hw_id,

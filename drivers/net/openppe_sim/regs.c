@@ -198,7 +198,7 @@ static void ppesim_fw_data(struct ppesim_engine *eng, u32 val)
 	if (eng->fw_len + 4 > PPESIM_FW_MAX) {
 		eng->fw_state = FW_STATE_ERROR;
 		eng->fw_err = FW_ERR_OVERFLOW;
-		eng->irq_status |= IRQ_FW;
+		ppesim_irq_raise(eng, IRQ_FW);
 		return;
 	}
 	put_unaligned_le32(val, eng->fw_buf + eng->fw_len);
@@ -267,9 +267,11 @@ static void ppesim_reg_set(struct ppesim_engine *eng, unsigned int reg,
 		break;
 	case IRQ_STATUS:
 		eng->irq_status &= ~val;
+		ppesim_irq_update(eng);
 		break;
 	case IRQ_MASK:
 		eng->irq_mask = val & IRQ_ALL;
+		ppesim_irq_update(eng);
 		break;
 	case RMAC_BASE ... RMAC_REG(PPESIM_RMACS, 0) - 4:
 		ppesim_rmac_write(eng, (reg - RMAC_BASE) / RMAC_STRIDE,

@@ -2,6 +2,7 @@
 /* openppe offload: flow block binding, flow_rule -> entry, REPLACE and DESTROY */
 
 #include <kunit/visibility.h>
+#include <linux/error-injection.h>
 #include <linux/etherdevice.h>
 #include <linux/hash.h>
 #include <linux/if_vlan.h>
@@ -983,6 +984,17 @@ static bool openppe_entry_ports_attached(struct openppe *ppe,
 	       rcu_access_pointer(ppe->ports[ep].netdev);
 }
 
+/* A flow's memory, in a function of its own that fail_function may make
+ * fail (ALLOW_ERROR_INJECTION): REPLACE's refusal for want of memory is
+ * tested end to end (e2e_paths no_memory).
+ */
+static noinline struct openppe_flow *openppe_flow_alloc(void)
+{
+	return kmem_cache_zalloc(openppe_flow_cache, GFP_KERNEL);
+}
+
+ALLOW_ERROR_INJECTION(openppe_flow_alloc, NULL);
+
 static int openppe_flow_add(struct openppe *ppe, struct openppe_block *block,
 			    unsigned long cookie, struct openppe_hw_entry *e,
 			    enum openppe_refusal *why)
@@ -990,7 +1002,7 @@ static int openppe_flow_add(struct openppe *ppe, struct openppe_block *block,
 	struct openppe_flow *flow;
 	int ret;
 
-	flow = kmem_cache_zalloc(openppe_flow_cache, GFP_KERNEL);
+	flow = openppe_flow_alloc();
 	if (!flow) {
 		*why = OPENPPE_REFUSE_NO_MEMORY;
 		return -ENOMEM;
