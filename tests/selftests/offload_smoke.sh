@@ -43,6 +43,7 @@ setup()
 {
 	board_hosts || exit "$ksft_fail"
 	board_nft "$WAN" counter || exit "$ksft_fail"
+	count_frames_on "$LAN" "$WAN" || exit "$ksft_fail"
 	# the IPv4 frames the router's CPU receives on the two ports, before
 	# anything else sees them: what it may forward (classic path or
 	# software flowtable alike)
