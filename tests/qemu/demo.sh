@@ -3,7 +3,7 @@
 # `make demo`, run inside the test guest: the nftables offload router of
 # docs/usage.md on the emulated board, traffic without and with offload, and
 # a short report. Fails (non-zero) if the flows were not offloaded.
-# vm-timeout: 420
+# vm-timeout: 900
 #
 # Writes build/demo/raw.txt; the host draws build/demo/demo.png from it
 # (tests/bench/report.py --demo).
