@@ -61,7 +61,7 @@
 #include <net/pkt_cls.h>
 
 #define OPENPPE_BENCH_RESULTS	8192	/* timing samples per operation */
-#define OPENPPE_BENCH_RESULTS_SIZE	(16 * 1024)
+#define OPENPPE_BENCH_RESULTS_SIZE	(64 * 1024)
 #define OPENPPE_BENCH_MAX_FLOWS	(1024 * 1024)
 #define OPENPPE_BENCH_ROUTE_ACTIONS	4	/* 3 x MAC mangle, redirect */
 /* + source address, source port, checksum */
