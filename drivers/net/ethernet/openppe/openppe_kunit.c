@@ -1135,7 +1135,7 @@ static void openppe_test_cmd_slots(struct kunit *test)
 	up_read(&ppe->cmd_sem);
 	/* the thread gives its slot back before it ends */
 	while (READ_ONCE(ppe->cmd_busy))
-		msleep(1);
+		usleep_range(1000, 2000);
 	KUNIT_EXPECT_EQ(test, ppe->cmd_busy, 0UL);
 
 	/* a command goes to a free slot: with slot 0 held, to slot 1 */
