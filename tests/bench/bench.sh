@@ -273,7 +273,11 @@ if part ctrl; then
 			for level in $CTRL_LEVELS; do
 				say "per-call cost, $rules rules, $level entries, rep $rep"
 				bench_run install "$level" || exit 1
+				r0=$(cat "$CPPE/relocations")
 				bench_run cost "ctrl.$rules.$level.r$rep" "$CTRL_SAMPLES" || exit 1
+				# entries moved to make room while timing
+				echo "ctrl.$rules.$level.r$rep.moves" \
+					"$(($(cat "$CPPE/relocations") - r0))" >>"$OUT/raw.txt"
 			done
 			bench_run flush || exit 1
 		done

@@ -101,6 +101,10 @@ def ctrl_summary(r):
                     return None
                 out[kind][lv][op] = {"p50": median(p50), "p99": median(p99),
                                      "p50_min": min(p50), "p50_max": max(p50)}
+            moves = [r.get(f"ctrl.{kind}.{lv}.r{i}.moves") for i in range(1, reps + 1)]
+            if any(not isinstance(x, int) for x in moves):
+                return None
+            out[kind][lv]["moves"] = sum(moves) / (reps * (r.get("ctrl.samples") or 1))
     return out
 
 
@@ -212,11 +216,13 @@ def table(r):
     cs = ctrl_summary(r)
     if cs:
         add("  driver cost per call, us: median over %d repetitions of each one's p50 / p99"
-            " (%s samples each), [min-max of the p50s]; table of %s entries"
+            " (%s samples each), [min-max of the p50s]; table of %s entries;"
+            " moves/REPLACE: entries relocated per timed REPLACE"
             % (cs["reps"], fmt(r.get("ctrl.samples")), fmt(r.get("ctrl.table_size"))))
         for kind in cs["rules"]:
             add("  %s rules:" % kind)
-            add("  " + "installed".rjust(12) + "".join(op.upper().rjust(30) for op in CTRL_OPS))
+            add("  " + "installed".rjust(12) + "".join(op.upper().rjust(30) for op in CTRL_OPS)
+                + "moves/REPLACE".rjust(15))
             for lv in cs["levels"]:
                 cells = []
                 for op in CTRL_OPS:
@@ -224,7 +230,8 @@ def table(r):
                     cells.append("%.1f / %.1f [%.1f-%.1f]" % (c["p50"] / 1000, c["p99"] / 1000,
                                                               c["p50_min"] / 1000,
                                                               c["p50_max"] / 1000))
-                add("  " + fmt(lv).rjust(12) + "".join(x.rjust(30) for x in cells))
+                add("  " + fmt(lv).rjust(12) + "".join(x.rjust(30) for x in cells)
+                    + ("%.2f" % cs[kind][lv]["moves"]).rjust(15))
             first, last = cs["levels"][0], cs["levels"][-1]
             for op in CTRL_OPS:
                 g = cs[kind][last][op]["p50"] / cs[kind][first][op]["p50"]
@@ -443,6 +450,7 @@ def bench_required(r):
             for lv in str(r.get("ctrl.levels", "")).split():
                 keys += [f"ctrl.{kind}.{lv}.r{i}.{op}.{q}" for i in range(1, reps + 1)
                          for op in CTRL_OPS for q in ("p50_ns", "p99_ns")]
+                keys += [f"ctrl.{kind}.{lv}.r{i}.moves" for i in range(1, reps + 1)]
         keys += [f"ctrlmt.{d}.c{n}.per_sec" for d in ("old", "new") for n in (1, 3)]
         keys += ["ctrlmt.latency_us", "ctrlmt.new_slots", "ctrlmt.old.cache_timeouts",
                  "ctrlmt.new.cache_timeouts"]
