@@ -444,7 +444,9 @@ def bench_required(r):
         keys += ["burst.offloaded", "burst.secs", "burst.send_secs", "burst.driver_replaces",
                  "burst.driver_secs", "burst.ct_secs", "burst.sw.secs"]
     if "ctrl.table_size" in r:
-        keys += ["ctrl.reps", "ctrl.rules", "ctrl.levels"]
+        keys.append("ctrl.reps")
+        # lists of names: required, not numbers
+        keys += [k for k in ("ctrl.rules", "ctrl.levels") if k not in r]
         reps = r.get("ctrl.reps") if isinstance(r.get("ctrl.reps"), int) else 0
         for kind in str(r.get("ctrl.rules", "")).split():
             for lv in str(r.get("ctrl.levels", "")).split():
