@@ -12,15 +12,20 @@
 #   datapath    cpu / sw / hw router modes, 64-byte UDP (pktgen) and bulk TCP
 #               (iperf3): see datapath.lib for the method
 #   burst       flows offloaded per second, end to end
-#   ctrl        driver REPLACE/DESTROY/STATS cost at 1K/8K/64K entries
+#   ctrl        driver REPLACE/DESTROY/STATS cost at 1K/16K/64K/~90% of a
+#               128K table, route and NAPT rules, BENCH_CTRL_REPS repetitions
+#   ctrlmt      REPLACE throughput, 1 and 3 concurrent callers, with the
+#               engine's cache commands taking BENCH_MT_LATENCY_US: the
+#               one-register engine (1 command slot) beside the N-slot one
 #   occupancy   fill fraction at the first refused insert, three policies
 #   memory      host memory per offloaded flow
-#   driver      ctrl, occupancy and memory together
+#   driver      ctrl, ctrlmt, occupancy and memory together
 # (the last three drive the driver's flow block callback from the test
 # module openppe_bench, tests/bench/kmod/, which make modules builds beside the
 # drivers and the initramfs carries; on run-time openppe_sim instances)
 
-# settings: NAME=VALUE arguments (make bench ARGS="BENCH_SECONDS=3")
+# settings: NAME=VALUE arguments (make bench ARGS="BENCH_SECONDS=3"); lists
+# separated by commas (make bench ARGS="BENCH_PARTS=ctrl,ctrlmt")
 for a in "$@"; do
 	case $a in
 	BENCH_*=*) export "${a?}" ;;
@@ -42,13 +47,20 @@ BURST_FLOWS=${BENCH_BURST_FLOWS:-500}
 # test kernel's CMA pool; 65536 installed is half full
 CTRL_ENTRIES=${BENCH_CTRL_ENTRIES:-131072}
 # levels separated by spaces or commas (BENCH_CTRL_LEVELS=256,1024)
-CTRL_LEVELS=${BENCH_CTRL_LEVELS:-1024 8192 65536}
+CTRL_LEVELS=${BENCH_CTRL_LEVELS:-1024 16384 65536 117964}
 CTRL_LEVELS=${CTRL_LEVELS//,/ }
 CTRL_SAMPLES=${BENCH_CTRL_SAMPLES:-1000}
+CTRL_REPS=${BENCH_CTRL_REPS:-5}
+CTRL_RULES=${BENCH_CTRL_RULES:-route napt}
+# the concurrency part: REPLACEs per caller, command latency, slots (new)
+MT_FLOWS=${BENCH_MT_FLOWS:-1000}
+MT_LATENCY_US=${BENCH_MT_LATENCY_US:-50}
+MT_SLOTS=${BENCH_MT_SLOTS:-4}
 FILL_ENTRIES=${BENCH_FILL_ENTRIES:-16384}
 FILL_RUNS=${BENCH_FILL_RUNS:-5}
 MEM_FLOWS=${BENCH_MEM_FLOWS:-8192}
 PARTS=${BENCH_PARTS:-datapath burst driver}
+PARTS=${PARTS//,/ }
 BENCH_DFS=/sys/kernel/debug/openppe_bench
 
 cleanup()
@@ -215,8 +227,8 @@ if part burst; then
 	conntrack -F >/dev/null 2>&1
 	busywait 60000 dp_entries_zero
 fi
-part driver && PARTS="$PARTS ctrl occupancy memory"
-if ! part ctrl && ! part occupancy && ! part memory; then
+part driver && PARTS="$PARTS ctrl ctrlmt occupancy memory"
+if ! part ctrl && ! part ctrlmt && ! part occupancy && ! part memory; then
 	say "done"
 	echo "meta.end $(date -u +%FT%TZ)" >>"$OUT/raw.txt"
 	exit 0
@@ -247,17 +259,70 @@ if part memory; then
 fi
 
 if part ctrl; then
-	echo "ctrl.table_size $(cat "$CPPE/table_size")" >>"$OUT/raw.txt"
-	for level in $CTRL_LEVELS; do
-		say "per-call cost at $level entries"
-		bench_run install "$level" || exit 1
-		bench_run cost "ctrl.$level" "$CTRL_SAMPLES" || exit 1
-		echo "ctrl.$level.relocations $(cat "$CPPE/relocations")" >>"$OUT/raw.txt"
+	{
+		echo "ctrl.table_size $(cat "$CPPE/table_size")"
+		echo "ctrl.reps $CTRL_REPS"
+		echo "ctrl.samples $CTRL_SAMPLES"
+		echo "ctrl.rules $CTRL_RULES"
+		echo "ctrl.levels $CTRL_LEVELS"
+	} >>"$OUT/raw.txt"
+	# each repetition fills from empty, level by level, and empties again
+	for rules in $CTRL_RULES; do
+		bench_run rules "$rules" || exit 1
+		for rep in $(seq 1 "$CTRL_REPS"); do
+			for level in $CTRL_LEVELS; do
+				say "per-call cost, $rules rules, $level entries, rep $rep"
+				bench_run install "$level" || exit 1
+				r0=$(cat "$CPPE/relocations")
+				bench_run cost "ctrl.$rules.$level.r$rep" "$CTRL_SAMPLES" || exit 1
+				# entries moved to make room while timing
+				echo "ctrl.$rules.$level.r$rep.moves" \
+					"$(($(cat "$CPPE/relocations") - r0))" >>"$OUT/raw.txt"
+			done
+			bench_run flush || exit 1
+		done
+		echo "ctrl.$rules.relocations $(cat "$CPPE/relocations")" >>"$OUT/raw.txt"
 	done
+	bench_run rules route || exit 1
 fi
 if part ctrl || part memory; then
 	bench_run unbind || exit 1
 	sim_del "$CID"
+fi
+
+# REPLACE throughput with 1 and 3 concurrent callers, on the engine with one
+# command register (cmd_slots 1) and with MT_SLOTS: the emulator's knob
+# takes effect at the engine's reset, so the driver is bound again to see it
+if part ctrlmt; then
+	sim_new MID 2 16384 16384 || exit 1
+	MPPE=$(ppe_of_port "$(sim_port "$MID" 0)") || exit 1
+	MDFS=$(sim_dfs "$MID")
+	{
+		echo "ctrlmt.latency_us $MT_LATENCY_US"
+		echo "ctrlmt.flows_per_caller $MT_FLOWS"
+		echo "ctrlmt.new_slots $MT_SLOTS"
+	} >>"$OUT/raw.txt"
+	for slots in 1 "$MT_SLOTS"; do
+		design=new
+		[ "$slots" = 1 ] && design=old
+		say "concurrency: $slots command slot(s), ${MT_LATENCY_US}us per command"
+		echo "$slots" >"$MDFS/cmd_slots" || exit 1
+		name=$(basename "$MPPE")
+		echo "$name" >/sys/bus/platform/drivers/openppe/unbind || exit 1
+		echo "$name" >/sys/bus/platform/drivers/openppe/bind || exit 1
+		echo "$MT_LATENCY_US" >"$MDFS/cmd_latency_us" || exit 1
+		bench_run bind "$(sim_port "$MID" 0)" "$(sim_port "$MID" 1)" || exit 1
+		bench_run mt "ctrlmt.$design.c1" 1 "$MT_FLOWS" || exit 1
+		bench_run mt "ctrlmt.$design.c3" 3 "$MT_FLOWS" || exit 1
+		bench_run unbind || exit 1
+		echo 0 >"$MDFS/cmd_latency_us"
+		{
+			echo "ctrlmt.$design.slots $slots"
+			# rebinding started the counters from 0
+			echo "ctrlmt.$design.cache_timeouts $(cat "$MPPE/cache_timeouts")"
+		} >>"$OUT/raw.txt"
+	done
+	sim_del "$MID"
 fi
 
 part occupancy || FILL_RUNS=0

@@ -72,6 +72,53 @@ def ratio(v, base, inverse=False):
     return f" ({v / base:.2f}x)"
 
 
+CTRL_OPS = ("replace", "stats", "destroy")
+
+
+def median(vals):
+    v = sorted(vals)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+
+
+def ctrl_summary(r):
+    """Per rule kind, level and op: median of the repetitions' p50 and p99,
+    and the spread of the p50s."""
+    reps, rules, levels = r.get("ctrl.reps"), r.get("ctrl.rules"), r.get("ctrl.levels")
+    if not isinstance(reps, int) or reps < 1 or rules is None or levels is None:
+        return None
+    rules = str(rules).split()
+    levels = sorted(int(x) for x in str(levels).split())
+    out = {"reps": reps, "rules": rules, "levels": levels}
+    for kind in rules:
+        out[kind] = {}
+        for lv in levels:
+            out[kind][lv] = {}
+            for op in CTRL_OPS:
+                p50 = [r.get(f"ctrl.{kind}.{lv}.r{i}.{op}.p50_ns") for i in range(1, reps + 1)]
+                p99 = [r.get(f"ctrl.{kind}.{lv}.r{i}.{op}.p99_ns") for i in range(1, reps + 1)]
+                if any(not isinstance(x, (int, float)) for x in p50 + p99):
+                    return None
+                out[kind][lv][op] = {"p50": median(p50), "p99": median(p99),
+                                     "p50_min": min(p50), "p50_max": max(p50)}
+            moves = [r.get(f"ctrl.{kind}.{lv}.r{i}.moves") for i in range(1, reps + 1)]
+            if any(not isinstance(x, int) for x in moves):
+                return None
+            out[kind][lv]["moves"] = sum(moves) / (reps * (r.get("ctrl.samples") or 1))
+    return out
+
+
+def mt_summary(r):
+    out = {}
+    for design in ("old", "new"):
+        c1, c3 = r.get(f"ctrlmt.{design}.c1.per_sec"), r.get(f"ctrlmt.{design}.c3.per_sec")
+        if not isinstance(c1, (int, float)) or not isinstance(c3, (int, float)) or not c1:
+            return None
+        out[design] = {"c1": c1, "c3": c3, "ratio": c3 / c1,
+                       "timeouts": r.get(f"ctrlmt.{design}.cache_timeouts")}
+    return out
+
+
 def datapath_rows(r):
     rows = []
 
@@ -166,24 +213,47 @@ def table(r):
                 " software flowtable, all [OFFLOAD]: %s s" % (fmt(hw, 2), fmt(sw, 2)))
             add("         goal: HW / SW <= 1.5: %.2f -> %s" % (hw / sw, "met" if hw / sw <= 1.5
                                                            else "MISSED"))
-    levels = sorted({int(k.split(".")[1]) for k in r
-                     if k.startswith("ctrl.") and k.endswith(".replace.p50_ns")})
-    if levels:
-        add("  driver cost per call, us (p50 / p99), table of %s entries:"
-            % fmt(r.get("ctrl.table_size")))
-        add("  " + "installed".rjust(12) + "REPLACE".rjust(20) + "STATS".rjust(20)
-            + "DESTROY".rjust(20))
-        for lv in levels:
-            cells = []
-            for op in ("replace", "stats", "destroy"):
-                p50 = r.get(f"ctrl.{lv}.{op}.p50_ns")
-                p99 = r.get(f"ctrl.{lv}.{op}.p99_ns")
-                cells.append(f"{p50 / 1000:.1f} / {p99 / 1000:.1f}")
-            add("  " + fmt(lv).rjust(12) + "".join(c.rjust(20) for c in cells))
-        first, last = levels[0], levels[-1]
-        g = r[f"ctrl.{last}.replace.p50_ns"] / r[f"ctrl.{first}.replace.p50_ns"]
-        add("  goal: flat per-call cost -> REPLACE p50 at %s vs %s entries: %.2fx"
-            % (fmt(last), fmt(first), g))
+    cs = ctrl_summary(r)
+    if cs:
+        add("  driver cost per call, us: median over %d repetitions of each one's p50 / p99"
+            " (%s samples each), [min-max of the p50s]; table of %s entries;"
+            " moves/REPLACE: entries relocated per timed REPLACE"
+            % (cs["reps"], fmt(r.get("ctrl.samples")), fmt(r.get("ctrl.table_size"))))
+        for kind in cs["rules"]:
+            add("  %s rules:" % kind)
+            add("  " + "installed".rjust(12) + "".join(op.upper().rjust(30) for op in CTRL_OPS)
+                + "moves/REPLACE".rjust(15))
+            for lv in cs["levels"]:
+                cells = []
+                for op in CTRL_OPS:
+                    c = cs[kind][lv][op]
+                    cells.append("%.1f / %.1f [%.1f-%.1f]" % (c["p50"] / 1000, c["p99"] / 1000,
+                                                              c["p50_min"] / 1000,
+                                                              c["p50_max"] / 1000))
+                add("  " + fmt(lv).rjust(12) + "".join(x.rjust(30) for x in cells)
+                    + ("%.2f" % cs[kind][lv]["moves"]).rjust(15))
+            first, last = cs["levels"][0], cs["levels"][-1]
+            for op in CTRL_OPS:
+                g = cs[kind][last][op]["p50"] / cs[kind][first][op]["p50"]
+                add("    goal: %s p50 at %s within 1.3x of %s entries: %.2fx -> %s"
+                    % (op.upper(), fmt(last), fmt(first), g, "met" if g <= 1.3 else "MISSED"))
+    mt = mt_summary(r)
+    if mt:
+        add("  REPLACE throughput, concurrent callers (kernel threads), cache commands taking"
+            " %s us each (emulator), %s REPLACEs per caller:" % (fmt(r.get("ctrlmt.latency_us")),
+                                                              fmt(r.get("ctrlmt.flows_per_caller"))))
+        add("  " + "engine".ljust(34) + "1 caller /s".rjust(14) + "3 callers /s".rjust(14)
+            + "3 / 1".rjust(8) + "cache timeouts".rjust(16))
+        for design, label in (("old", "old: one command register"),
+                              ("new", "new: %s command slots" % fmt(r.get("ctrlmt.new_slots")))):
+            m = mt[design]
+            add("  " + label.ljust(34) + fmt(m["c1"]).rjust(14) + fmt(m["c3"]).rjust(14)
+                + ("%.2fx" % m["ratio"]).rjust(8) + fmt(m["timeouts"]).rjust(16))
+        # a command that timed out disabled the engine, and the commands
+        # after it were skipped: such a run measures nothing
+        ok = mt["new"]["ratio"] >= 2 and not mt["new"]["timeouts"] and not mt["old"]["timeouts"]
+        add("    goal: 3 callers >= 2x one caller (new design), no cache timeout: %.2fx -> %s"
+            % (mt["new"]["ratio"], "met" if ok else "MISSED"))
     add("")
 
     fs = fill_summary(r)
@@ -258,15 +328,14 @@ def plots(r, outdir):
     plt.close(fig)
     made.append(p)
 
-    levels = sorted({int(k.split(".")[1]) for k in r
-                     if k.startswith("ctrl.") and k.endswith(".replace.p50_ns")})
-    if levels:
+    cs = ctrl_summary(r)
+    if cs:
+        levels = cs["levels"]
         fig, ax = plt.subplots(figsize=(7, 4.2))
         for op, c in (("replace", "#4c72b0"), ("stats", "#55a868"), ("destroy", "#c44e52")):
-            ax.plot(levels, [r[f"ctrl.{lv}.{op}.p50_ns"] / 1000 for lv in levels], "o-",
-                    color=c, label=f"{op.upper()} p50")
-            ax.plot(levels, [r[f"ctrl.{lv}.{op}.p99_ns"] / 1000 for lv in levels], "o--",
-                    color=c, alpha=0.6, label=f"{op.upper()} p99")
+            for kind, style in zip(cs["rules"], ("o-", "s--")):
+                ax.plot(levels, [cs[kind][lv][op]["p50"] / 1000 for lv in levels], style,
+                        color=c, label=f"{op.upper()} p50, {kind}")
         ax.set_xscale("log", base=2)
         ax.set_xlabel("flows installed")
         ax.set_ylabel("microseconds per call (log)")
@@ -375,12 +444,18 @@ def bench_required(r):
         keys += ["burst.offloaded", "burst.secs", "burst.send_secs", "burst.driver_replaces",
                  "burst.driver_secs", "burst.ct_secs", "burst.sw.secs"]
     if "ctrl.table_size" in r:
-        levels = {k.split(".")[1] for k in r if k.startswith("ctrl.") and k.count(".") >= 3}
-        if not levels:
-            keys.append("ctrl.<level>.replace.p50_ns")
-        for lv in sorted(levels):
-            keys += [f"ctrl.{lv}.{op}.{q}" for op in ("replace", "stats", "destroy")
-                     for q in ("p50_ns", "p99_ns")]
+        keys.append("ctrl.reps")
+        # lists of names: required, not numbers
+        keys += [k for k in ("ctrl.rules", "ctrl.levels") if k not in r]
+        reps = r.get("ctrl.reps") if isinstance(r.get("ctrl.reps"), int) else 0
+        for kind in str(r.get("ctrl.rules", "")).split():
+            for lv in str(r.get("ctrl.levels", "")).split():
+                keys += [f"ctrl.{kind}.{lv}.r{i}.{op}.{q}" for i in range(1, reps + 1)
+                         for op in CTRL_OPS for q in ("p50_ns", "p99_ns")]
+                keys += [f"ctrl.{kind}.{lv}.r{i}.moves" for i in range(1, reps + 1)]
+        keys += [f"ctrlmt.{d}.c{n}.per_sec" for d in ("old", "new") for n in (1, 3)]
+        keys += ["ctrlmt.latency_us", "ctrlmt.new_slots", "ctrlmt.old.cache_timeouts",
+                 "ctrlmt.new.cache_timeouts"]
         runs = r.get("fill.runs")
         if not isinstance(runs, int) or runs < 1:
             keys.append("fill.runs")

@@ -466,6 +466,9 @@ void ppesim_debugfs_create(struct ppesim *sim)
 			    &sim->eng.cache_timeout);
 	debugfs_create_bool("cache_reject", 0600, sim->ddir,
 			    &sim->eng.cache_reject);
+	debugfs_create_u32("cmd_slots", 0600, sim->ddir, &sim->eng.cmd_slots);
+	debugfs_create_u32("cmd_latency_us", 0600, sim->ddir,
+			   &sim->eng.cmd_latency_us);
 	debugfs_create_file("inject_reg_error", 0600, sim->ddir, sim,
 			    &ppesim_reg_error_fops);
 	debugfs_create_file("drop_percent", 0600, sim->ddir, sim,

@@ -39,6 +39,7 @@ int ppesim_engine_init(struct ppesim_engine *eng, struct device *dev,
 		ppesim_engine_fini(eng);
 		return -ENOMEM;
 	}
+	eng->cmd_slots = PPESIM_CMD_SLOTS;
 	eng->seed[0] = get_random_u32();
 	eng->seed[1] = get_random_u32();
 	ppesim_engine_reset(eng);
@@ -65,7 +66,8 @@ EXPORT_SYMBOL_IF_KUNIT(ppesim_engine_fini);
  * ppesim_engine_reset() - PPE_CTRL.RESET: back to the power-on state
  * @eng: the engine
  *
- * Keeps the hash seeds and the fault-injection knobs.
+ * Keeps the hash seeds and the knobs; takes the number of command slots
+ * from the cmd_slots knob.
  */
 void ppesim_engine_reset(struct ppesim_engine *eng)
 {
@@ -83,9 +85,9 @@ void ppesim_engine_reset(struct ppesim_engine *eng)
 	eng->cnt = NULL;
 	eng->entries = 0;
 	bitmap_zero(eng->cache_valid, BIT(eng->max_log2));
-	eng->cache_busy = false;
-	eng->cache_err = false;
-	eng->cache_pending = 0;
+	memset(eng->cslot, 0, sizeof(eng->cslot));
+	eng->nslots = clamp_t(u32, READ_ONCE(eng->cmd_slots), 1,
+			      CACHE_SLOTS_MAX);
 	eng->irq_status = 0;
 	eng->irq_mask = 0;
 	ppesim_irq_update(eng);
@@ -166,68 +168,94 @@ static void ppesim_cache_exec(struct ppesim_engine *eng, u32 cmd)
 	ppesim_irq_raise(eng, IRQ_CACHE);
 }
 
+/* Complete slot @slot's held command if its time has come. */
+static void ppesim_cache_poll(struct ppesim_engine *eng, u32 slot)
+{
+	struct ppesim_cslot *cs = &eng->cslot[slot];
+
+	lockdep_assert_held(&eng->lock);
+
+	if (cs->busy && !READ_ONCE(eng->cache_timeout) &&
+	    ktime_compare(ktime_get(), cs->due) >= 0) {
+		ppesim_cache_exec(eng, cs->cmd);
+		cs->busy = false;
+	}
+}
+
+/* Another slot than @slot has a command in progress. */
+static bool ppesim_cache_others_busy(struct ppesim_engine *eng, u32 slot)
+{
+	u32 s;
+
+	for (s = 0; s < eng->nslots; s++) {
+		if (s == slot)
+			continue;
+		ppesim_cache_poll(eng, s);
+		if (eng->cslot[s].busy)
+			return true;
+	}
+	return false;
+}
+
 /**
- * ppesim_cache_cmd() - a write to CACHE_CMD
+ * ppesim_cache_cmd() - a write to a command slot's CMD (slot 0: CACHE_CMD)
  * @eng: the engine; caller holds @eng->lock
+ * @slot: the slot, < @eng->nslots
  * @cmd: the value written
  *
- * Runs the command at once unless the cache_timeout knob holds it (BUSY);
- * rejects it (ERR, nothing done) if it is malformed or the cache_reject knob
- * is set.
+ * Ignored while the slot is BUSY. Rejects the command (ERR, nothing done)
+ * if it is malformed, if it is an INV_ALL while another slot is BUSY, or if
+ * the cache_reject knob is set. Otherwise the slot holds it (BUSY) for
+ * cmd_latency_us, or for as long as the cache_timeout knob is set, and runs
+ * it when its STATUS is read after that; without either it runs at once.
  */
-void ppesim_cache_cmd(struct ppesim_engine *eng, u32 cmd)
+void ppesim_cache_cmd(struct ppesim_engine *eng, u32 slot, u32 cmd)
 {
+	u32 latency = READ_ONCE(eng->cmd_latency_us);
+	struct ppesim_cslot *cs = &eng->cslot[slot];
 	u32 op = FIELD_GET(CACHE_CMD_OP, cmd);
 	u32 idx = FIELD_GET(CACHE_CMD_INDEX, cmd);
 	u32 limit = eng->entries ?: BIT(eng->max_log2);
 
 	lockdep_assert_held(&eng->lock);
 
-	if (eng->cache_busy)
+	ppesim_cache_poll(eng, slot);
+	if (cs->busy)
 		return;
 	if ((op != CACHE_OP_INV_ENTRY && op != CACHE_OP_INV_ALL) ||
 	    (op == CACHE_OP_INV_ENTRY && idx >= limit) ||
+	    (op == CACHE_OP_INV_ALL && ppesim_cache_others_busy(eng, slot)) ||
 	    READ_ONCE(eng->cache_reject)) {
-		eng->cache_err = true;
+		cs->err = true;
 		ppesim_irq_raise(eng, IRQ_CACHE);
 		return;
 	}
-	eng->cache_err = false;
-	if (READ_ONCE(eng->cache_timeout)) {
-		eng->cache_busy = true;
-		eng->cache_pending = cmd;
+	cs->err = false;
+	if (latency || READ_ONCE(eng->cache_timeout)) {
+		cs->busy = true;
+		cs->cmd = cmd;
+		cs->due = ktime_add_us(ktime_get(), latency);
 		return;
 	}
 	ppesim_cache_exec(eng, cmd);
 }
 
 /**
- * ppesim_cache_poll() - complete a held cache command once it may complete
+ * ppesim_cache_status() - read a command slot's STATUS (slot 0: CACHE_STATUS)
  * @eng: the engine; caller holds @eng->lock
+ * @slot: the slot, < @eng->nslots
  *
- * Return: CACHE_STATUS.
- */
-static u32 ppesim_cache_poll(struct ppesim_engine *eng)
-{
-	lockdep_assert_held(&eng->lock);
-
-	if (eng->cache_busy && !READ_ONCE(eng->cache_timeout)) {
-		ppesim_cache_exec(eng, eng->cache_pending);
-		eng->cache_busy = false;
-	}
-	return (eng->cache_busy ? CACHE_STATUS_BUSY : 0) |
-	       (eng->cache_err ? CACHE_STATUS_ERR : 0);
-}
-
-/**
- * ppesim_cache_status() - read CACHE_STATUS
- * @eng: the engine; caller holds @eng->lock
+ * Completes the slot's held command first if its time has come.
  *
  * Return: the register value.
  */
-u32 ppesim_cache_status(struct ppesim_engine *eng)
+u32 ppesim_cache_status(struct ppesim_engine *eng, u32 slot)
 {
-	return ppesim_cache_poll(eng);
+	struct ppesim_cslot *cs = &eng->cslot[slot];
+
+	ppesim_cache_poll(eng, slot);
+	return (cs->busy ? CACHE_STATUS_BUSY : 0) |
+	       (cs->err ? CACHE_STATUS_ERR : 0);
 }
 
 /**

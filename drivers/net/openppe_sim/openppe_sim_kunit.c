@@ -4,6 +4,7 @@
 #include <kunit/test.h>
 #include <linux/bitfield.h>
 #include <linux/crc32.h>
+#include <linux/delay.h>
 #include <linux/if_ether.h>
 #include <linux/if_pppox.h>
 #include <linux/in.h>
@@ -1060,7 +1061,8 @@ static void ppesim_test_regs_ident(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t_rd(test, eng, PPE_ID), 0x4f505045U);
 	KUNIT_EXPECT_EQ(test, t_rd(test, eng, PPE_REV), 0x00010100U);
 	KUNIT_EXPECT_EQ(test, t_rd(test, eng, PPE_CAPS),
-			FIELD_PREP(PPE_CAPS_RMACS, PPESIM_RMACS) | 4U);
+			FIELD_PREP(PPE_CAPS_RMACS, PPESIM_RMACS) |
+			FIELD_PREP(PPE_CAPS_CMD_SLOTS, PPESIM_CMD_SLOTS) | 4U);
 	caps = t_rd(test, eng, TBL_CAPS);
 	KUNIT_EXPECT_EQ(test, FIELD_GET(TBL_CAPS_MAX_LOG2, caps), T_LOG2);
 	KUNIT_EXPECT_EQ(test, FIELD_GET(TBL_CAPS_WAYS, caps), 4UL);
@@ -1193,6 +1195,55 @@ static void ppesim_test_regs_table(struct kunit *test)
  * netdev (link down), so a hit shows as a drop and a miss as a punt: enough
  * to see which copy of the entry the engine uses.
  */
+/* Command slots: independent BUSY per slot, completion after
+ * cmd_latency_us, INV_ALL rejected while another slot is BUSY; cmd_slots = 1
+ * at reset is the engine without slot registers.
+ */
+static void ppesim_test_cmd_slots(struct kunit *test)
+{
+	struct ppesim_engine *eng = ((struct ppesim_efix *)test->priv)->eng;
+	u32 inv1 = FIELD_PREP(CACHE_CMD_OP, CACHE_OP_INV_ENTRY) |
+		   FIELD_PREP(CACHE_CMD_INDEX, 1);
+	u32 all = FIELD_PREP(CACHE_CMD_OP, CACHE_OP_INV_ALL);
+
+	KUNIT_EXPECT_EQ(test, eng->nslots, (u32)PPESIM_CMD_SLOTS);
+	/* a long latency holds a command: its slot is BUSY, the others not */
+	eng->cmd_latency_us = 200000;
+	t_wr(test, eng, CACHE_SLOT_CMD(2), inv1);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CACHE_SLOT_STATUS(2)),
+			CACHE_STATUS_BUSY);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CACHE_SLOT_STATUS(1)), 0U);
+	/* INV_ALL beside it: rejected; slot 0 is CACHE_CMD too */
+	t_wr(test, eng, CACHE_CMD, all);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CACHE_STATUS), CACHE_STATUS_ERR);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CACHE_SLOT_STATUS(0)),
+			CACHE_STATUS_ERR);
+	/* another INV_ENTRY in slot 1 is accepted at once */
+	t_wr(test, eng, CACHE_SLOT_CMD(1), inv1);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CACHE_SLOT_STATUS(1)),
+			CACHE_STATUS_BUSY);
+	msleep(250);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CACHE_SLOT_STATUS(2)), 0U);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CACHE_SLOT_STATUS(1)), 0U);
+	/* no other slot BUSY: INV_ALL accepted */
+	eng->cmd_latency_us = 0;
+	t_wr(test, eng, CACHE_CMD, all);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CACHE_STATUS), 0U);
+
+	/* one slot after the next reset: no CMD_SLOTS, no slot registers */
+	eng->cmd_slots = 1;
+	t_wr(test, eng, PPE_CTRL, PPE_CTRL_RESET);
+	KUNIT_EXPECT_EQ(test, FIELD_GET(PPE_CAPS_CMD_SLOTS,
+					t_rd(test, eng, PPE_CAPS)), 0UL);
+	eng->cmd_latency_us = 200000;
+	t_wr(test, eng, CACHE_SLOT_CMD(1), inv1);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CACHE_SLOT_STATUS(1)), 0U);
+	t_wr(test, eng, CACHE_CMD, inv1);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CACHE_STATUS), CACHE_STATUS_BUSY);
+	eng->cmd_latency_us = 0;
+	eng->cmd_slots = PPESIM_CMD_SLOTS;
+}
+
 static void ppesim_test_cache(struct kunit *test)
 {
 	struct ppesim_efix *fx = test->priv;
@@ -1454,6 +1505,7 @@ static struct kunit_case ppesim_engine_cases[] = {
 	KUNIT_CASE(ppesim_test_regs_ident),
 	KUNIT_CASE(ppesim_test_regs_fw),
 	KUNIT_CASE(ppesim_test_regs_table),
+	KUNIT_CASE(ppesim_test_cmd_slots),
 	KUNIT_CASE(ppesim_test_cache),
 	KUNIT_CASE(ppesim_test_engine_tag),
 	KUNIT_CASE(ppesim_test_counter_latch),

@@ -8,6 +8,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_vlan.h>
 #include <linux/irq_work.h>
+#include <linux/ktime.h>
 #include <linux/mutex.h>
 #include <linux/netdevice.h>
 #include <linux/spinlock.h>
@@ -23,6 +24,7 @@
 #define PPESIM_WAYS_LOG2	2
 #define PPESIM_FW_MAX		65536
 #define PPESIM_TS_RATE		1000
+#define PPESIM_CMD_SLOTS	4	/* cache command slots, by default */
 #define PPESIM_MIN_LOG2		8
 #define PPESIM_MAX_LOG2		20
 #define PPESIM_BUS_LOG2		12	/* run-time default: 4096 entries */
@@ -100,6 +102,20 @@ struct ppesim_cline {
 };
 
 /**
+ * struct ppesim_cslot - one entry-cache command slot (its CMD/STATUS pair)
+ * @busy: STATUS.BUSY
+ * @err: STATUS.ERR
+ * @cmd: the command held while @busy
+ * @due: when a held command completes (cmd_latency_us after its write)
+ */
+struct ppesim_cslot {
+	bool busy;
+	bool err;
+	u32 cmd;
+	ktime_t due;
+};
+
+/**
  * struct ppesim_engine - the engine model: register file, cache, counters
  * @lock: protects every field below except the constants and the fault
  *	knobs; taken (with BHs off) by the register callbacks (process
@@ -126,9 +142,9 @@ struct ppesim_cline {
  * @entries: entries of the programmed table (valid while @tbl is set)
  * @cache: cached entry copies, 1 << @max_log2 lines
  * @cache_valid: bitmap of lines holding a copy
- * @cache_busy: CACHE_STATUS.BUSY
- * @cache_err: CACHE_STATUS.ERR
- * @cache_pending: CACHE_CMD held while @cache_busy
+ * @cslot: the command slots, slot 0 = CACHE_CMD/CACHE_STATUS
+ * @nslots: command slots offered, from @cmd_slots at the last reset; 1 is
+ *	the engine without slot registers (PPE_CAPS.CMD_SLOTS reads 0)
  * @irq_status: IRQ_STATUS
  * @irq_mask: IRQ_MASK
  * @irq_line: the interrupt line's level, IRQ_STATUS & IRQ_MASK != 0;
@@ -146,6 +162,10 @@ struct ppesim_cline {
  * @fail_fw_boot: fault knob: BOOT ends in ERROR/BOOT_FAILED
  * @cache_timeout: fault knob: CACHE_STATUS.BUSY never clears while set
  * @cache_reject: fault knob: every cache command is rejected (ERR) while set
+ * @cmd_slots: knob: command slots the engine offers after its next reset
+ *	(1..CACHE_SLOTS_MAX; 1 = the engine without slots)
+ * @cmd_latency_us: knob: a cache command stays BUSY this long after its
+ *	write (0: it completes at once)
  * @inject_reg_error: fault knob: errno the next register access fails with
  * @drop_percent: fault knob: share of engine-forwarded frames dropped
  */
@@ -173,9 +193,8 @@ struct ppesim_engine {
 
 	struct ppesim_cline *cache;
 	unsigned long *cache_valid;
-	bool cache_busy;
-	bool cache_err;
-	u32 cache_pending;
+	struct ppesim_cslot cslot[CACHE_SLOTS_MAX];
+	u32 nslots;
 
 	u32 irq_status;
 	u32 irq_mask;
@@ -193,6 +212,8 @@ struct ppesim_engine {
 	bool fail_fw_boot;
 	bool cache_timeout;
 	bool cache_reject;
+	u32 cmd_slots;
+	u32 cmd_latency_us;
 	u32 inject_reg_error;
 	u32 drop_percent;
 };
@@ -344,8 +365,8 @@ int ppesim_engine_init(struct ppesim_engine *eng, struct device *dev,
 void ppesim_engine_fini(struct ppesim_engine *eng);
 void ppesim_engine_reset(struct ppesim_engine *eng);
 void ppesim_engine_update_table(struct ppesim_engine *eng);
-void ppesim_cache_cmd(struct ppesim_engine *eng, u32 cmd);
-u32 ppesim_cache_status(struct ppesim_engine *eng);
+void ppesim_cache_cmd(struct ppesim_engine *eng, u32 slot, u32 cmd);
+u32 ppesim_cache_status(struct ppesim_engine *eng, u32 slot);
 void ppesim_cache_evict(struct ppesim_engine *eng, u32 idx, bool all);
 int ppesim_counter_set(struct ppesim_engine *eng, u32 idx, u32 packets,
 		       u64 bytes);

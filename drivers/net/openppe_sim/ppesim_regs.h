@@ -18,6 +18,7 @@
 #define PPE_CAPS			0x0008
 #define   PPE_CAPS_PORTS		GENMASK(4, 0)
 #define   PPE_CAPS_RMACS		GENMASK(12, 8)
+#define   PPE_CAPS_CMD_SLOTS		GENMASK(20, 16)
 
 /* 2.2 Global control and status */
 #define PPE_CTRL			0x0010
@@ -86,6 +87,13 @@ enum ppesim_cache_op {
 	CACHE_OP_INV_ENTRY = 1,
 	CACHE_OP_INV_ALL = 2,
 };
+
+/* command slots: PPE_CAPS.CMD_SLOTS CMD/STATUS pairs, slot 0 = CACHE_CMD */
+#define CACHE_SLOT_BASE			0x0300
+#define CACHE_SLOT_STRIDE		8
+#define CACHE_SLOT_CMD(n)		(CACHE_SLOT_BASE + CACHE_SLOT_STRIDE * (n))
+#define CACHE_SLOT_STATUS(n)		(CACHE_SLOT_CMD(n) + 4)
+#define CACHE_SLOTS_MAX			16
 
 /* 2.6 Timestamp */
 #define TS_NOW				0x0070

@@ -77,7 +77,9 @@ static u32 ppesim_reg_get(struct ppesim_engine *eng, unsigned int reg,
 		       FIELD_PREP(PPE_REV_MINOR, PPESIM_REV_MINOR);
 	case PPE_CAPS:
 		return FIELD_PREP(PPE_CAPS_PORTS, eng->nports) |
-		       FIELD_PREP(PPE_CAPS_RMACS, PPESIM_RMACS);
+		       FIELD_PREP(PPE_CAPS_RMACS, PPESIM_RMACS) |
+		       FIELD_PREP(PPE_CAPS_CMD_SLOTS,
+				  eng->nslots > 1 ? eng->nslots : 0);
 	case PPE_CTRL:
 		return eng->ctrl;
 	case PPE_STATUS:
@@ -116,7 +118,13 @@ static u32 ppesim_reg_get(struct ppesim_engine *eng, unsigned int reg,
 	case HASH_SEED1:
 		return eng->seed[1];
 	case CACHE_STATUS:
-		return ppesim_cache_status(eng);
+		return ppesim_cache_status(eng, 0);
+	case CACHE_SLOT_BASE ... CACHE_SLOT_STATUS(CACHE_SLOTS_MAX - 1):
+		n = (reg - CACHE_SLOT_BASE) / CACHE_SLOT_STRIDE;
+		/* CMD reads 0; no slot registers on a one-slot engine */
+		if (eng->nslots < 2 || n >= eng->nslots || reg == CACHE_SLOT_CMD(n))
+			return 0;
+		return ppesim_cache_status(eng, n);
 	case TS_NOW:
 		return ppesim_ts_now();
 	case TS_RATE:
@@ -263,7 +271,12 @@ static void ppesim_reg_set(struct ppesim_engine *eng, unsigned int reg,
 		eng->seed[1] = val;
 		break;
 	case CACHE_CMD:
-		ppesim_cache_cmd(eng, val);
+		ppesim_cache_cmd(eng, 0, val);
+		break;
+	case CACHE_SLOT_BASE ... CACHE_SLOT_STATUS(CACHE_SLOTS_MAX - 1):
+		n = (reg - CACHE_SLOT_BASE) / CACHE_SLOT_STRIDE;
+		if (eng->nslots > 1 && n < eng->nslots && reg == CACHE_SLOT_CMD(n))
+			ppesim_cache_cmd(eng, n, val);
 		break;
 	case IRQ_STATUS:
 		eng->irq_status &= ~val;

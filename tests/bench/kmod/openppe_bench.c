@@ -10,9 +10,16 @@
  *
  *   bind IN OUT      bind on netdevs IN (flows enter) and OUT (flows leave)
  *   install N        REPLACE new random flows until N are installed
+ *   rules KIND       the rules REPLACE installs from now on: "route" (MAC
+ *                    rewrite, redirect) or "napt" (the same plus source
+ *                    address and port translation, as nf_flow_table's SNAT)
  *   cost TAG SAMPLES time SAMPLES x (REPLACE of a new flow, STATS of a random
  *                    installed flow, DESTROY of the new flow); report
  *                    TAG.<op>.p50_ns / .p99_ns / .mean_ns
+ *   mt TAG THREADS N THREADS kernel threads at once (as nf_flow_table's
+ *                    offload workqueues) REPLACE N new flows each; report
+ *                    TAG.replaces, TAG.ns (first start to last end) and
+ *                    TAG.per_sec; the flows are DESTROYed after, untimed
  *   fill TAG WAYS    REPLACE new random flows until the first refusal; report
  *                    TAG.installed, and for the same keys two modelled
  *                    policies with WAYS entries per bucket: TAG.single
@@ -33,9 +40,12 @@
  * exported symbol and no private header of the driver.
  */
 
+#include <linux/completion.h>
 #include <linux/debugfs.h>
 #include <linux/etherdevice.h>
+#include <linux/ip.h>
 #include <linux/jhash.h>
+#include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -46,13 +56,17 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/tc_act/tc_csum.h>
 #include <net/flow_offload.h>
 #include <net/pkt_cls.h>
 
 #define OPENPPE_BENCH_RESULTS	8192	/* timing samples per operation */
-#define OPENPPE_BENCH_RESULTS_SIZE	(16 * 1024)
+#define OPENPPE_BENCH_RESULTS_SIZE	(64 * 1024)
 #define OPENPPE_BENCH_MAX_FLOWS	(1024 * 1024)
-#define OPENPPE_BENCH_ACTIONS	4	/* 3 x MAC mangle, redirect */
+#define OPENPPE_BENCH_ROUTE_ACTIONS	4	/* 3 x MAC mangle, redirect */
+/* + source address, source port, checksum */
+#define OPENPPE_BENCH_ACTIONS	(OPENPPE_BENCH_ROUTE_ACTIONS + 3)
+#define OPENPPE_BENCH_THREADS	8
 
 /**
  * struct openppe_bench_match - the match part of a synthetic flow_rule
@@ -69,6 +83,16 @@ struct openppe_bench_match {
 		struct flow_dissector_key_ipv4_addrs ipv4;
 		struct flow_dissector_key_ports ports;
 	} key, mask;
+};
+
+/**
+ * struct openppe_bench_rule - a flow_rule the bench fills for each call
+ * @rule: the rule
+ * @match: its match
+ */
+struct openppe_bench_rule {
+	struct flow_rule *rule;
+	struct openppe_bench_match match;
 };
 
 /**
@@ -100,7 +124,7 @@ struct openppe_bench_flow {
  * @block: the flow block nf_flow_table would own
  * @cb: the driver's callback, once bound
  * @rule: one flow_rule, refilled for every call (no allocation per call)
- * @match: its match
+ * @napt: REPLACE installs NAPT rules, not route rules
  * @flows: installed flows, cookie = index + 1; the first @nflows are in use
  * @nflows: installed flows
  * @samples: timing buffer
@@ -118,8 +142,8 @@ struct openppe_bench {
 	netdevice_tracker out_tracker;
 	struct flow_block block;
 	struct flow_block_cb *cb;
-	struct flow_rule *rule;
-	struct openppe_bench_match match;
+	struct openppe_bench_rule rule;
+	bool napt;
 	struct openppe_bench_flow *flows;
 	u32 nflows;
 	u64 *samples;
@@ -178,12 +202,27 @@ static void openppe_bench_match_init(struct openppe_bench_match *m)
 	m->mask.ports.dst = htons(0xffff);
 }
 
-/* Fill the rule with @f from bench.in to bench.out, as nf_flow_table would. */
-static void openppe_bench_rule(const struct openppe_bench_flow *f)
+static int openppe_bench_rule_alloc(struct openppe_bench_rule *r)
+{
+	openppe_bench_match_init(&r->match);
+	r->rule = flow_rule_alloc(OPENPPE_BENCH_ACTIONS);
+	if (!r->rule)
+		return -ENOMEM;
+	r->rule->match.dissector = &r->match.dissector;
+	r->rule->match.key = &r->match.key;
+	r->rule->match.mask = &r->match.mask;
+	return 0;
+}
+
+/* Fill @r with @f from bench.in to bench.out, as nf_flow_table would: a
+ * route, or with bench.napt a NAPT (source address and port translated).
+ */
+static void openppe_bench_rule(struct openppe_bench_rule *r,
+			       const struct openppe_bench_flow *f)
 {
 	static const u8 dmac[ETH_ALEN] = { 0x02, 0x00, 0x5e, 0x10, 0x00, 0x01 };
-	struct openppe_bench_keys *k = &bench.match.key;
-	struct flow_action_entry *act = bench.rule->action.entries;
+	struct openppe_bench_keys *k = &r->match.key;
+	struct flow_action_entry *act = r->rule->action.entries;
 	u8 eth[2 * ETH_ALEN];
 	int i;
 
@@ -206,8 +245,29 @@ static void openppe_bench_rule(const struct openppe_bench_flow *f)
 		act[i].mangle.mask = 0;
 		memcpy(&act[i].mangle.val, eth + 4 * i, 4);
 	}
-	act[3].id = FLOW_ACTION_REDIRECT;
-	act[3].dev = bench.out;
+	r->rule->action.num_entries = OPENPPE_BENCH_ROUTE_ACTIONS;
+	if (READ_ONCE(bench.napt)) {
+		/* to 198.51.100.1, a port derived from the flow's */
+		act[3].id = FLOW_ACTION_MANGLE;
+		act[3].mangle.htype = FLOW_ACT_MANGLE_HDR_TYPE_IP4;
+		act[3].mangle.offset = offsetof(struct iphdr, saddr);
+		act[3].mangle.mask = 0;
+		act[3].mangle.val = (__force u32)htonl(0xc6336401);
+		act[4].id = FLOW_ACTION_MANGLE;
+		act[4].mangle.htype = FLOW_ACT_MANGLE_HDR_TYPE_UDP;
+		act[4].mangle.offset = 0;
+		act[4].mangle.mask = (__force u32)~htonl(0xffff0000);
+		act[4].mangle.val = (__force u32)htonl((u32)(f->sport ^ 0x8000) << 16);
+		act[5].id = FLOW_ACTION_CSUM;
+		act[5].csum_flags = TCA_CSUM_UPDATE_FLAG_IPV4HDR |
+				    TCA_CSUM_UPDATE_FLAG_UDP;
+		i = 6;
+		r->rule->action.num_entries = OPENPPE_BENCH_ACTIONS;
+	} else {
+		i = 3;
+	}
+	act[i].id = FLOW_ACTION_REDIRECT;
+	act[i].dev = bench.out;
 }
 
 static void openppe_bench_random_flow(struct openppe_bench_flow *f)
@@ -218,24 +278,32 @@ static void openppe_bench_random_flow(struct openppe_bench_flow *f)
 	f->dport = 1 + get_random_u32_below(65535);
 }
 
-/* One call of the driver's flow block callback; returns its result. */
-static int openppe_bench_call(enum flow_cls_command cmd, u32 idx, u64 *ns)
+/* One call of the driver's flow block callback with rule @r; returns its
+ * result.
+ */
+static int openppe_bench_call_rule(struct openppe_bench_rule *r,
+				   enum flow_cls_command cmd, u32 idx, u64 *ns)
 {
 	struct flow_cls_offload cls = {
 		.command = cmd,
 		.cookie = (unsigned long)idx + 1,
-		.rule = bench.rule,
+		.rule = r->rule,
 	};
 	u64 t0;
 	int ret;
 
 	if (cmd == FLOW_CLS_REPLACE)
-		openppe_bench_rule(&bench.flows[idx]);
+		openppe_bench_rule(r, &bench.flows[idx]);
 	t0 = ktime_get_ns();
 	ret = bench.cb->cb(TC_SETUP_CLSFLOWER, &cls, bench.cb->cb_priv);
 	if (ns)
 		*ns = ktime_get_ns() - t0;
 	return ret;
+}
+
+static int openppe_bench_call(enum flow_cls_command cmd, u32 idx, u64 *ns)
+{
+	return openppe_bench_call_rule(&bench.rule, cmd, idx, ns);
 }
 
 static int openppe_bench_setup_ft(struct net_device *dev,
@@ -507,6 +575,111 @@ static int openppe_bench_fill(const char *tag, u32 ways, u32 entries)
 	return 0;
 }
 
+/**
+ * struct openppe_bench_worker - one concurrent caller of the mt command
+ * @rule: its own rule
+ * @first: index of its first flow
+ * @n: flows it REPLACEs
+ * @go: all workers start at once
+ * @done: completed when it ends
+ * @end_ns: when it ended
+ * @ret: 0, or the first failed REPLACE's errno
+ */
+struct openppe_bench_worker {
+	struct openppe_bench_rule rule;
+	u32 first;
+	u32 n;
+	struct completion *go;
+	struct completion done;
+	u64 end_ns;
+	int ret;
+};
+
+static int openppe_bench_worker_fn(void *data)
+{
+	struct openppe_bench_worker *w = data;
+	u32 i;
+
+	wait_for_completion(w->go);
+	for (i = w->first; i < w->first + w->n; i++) {
+		if (openppe_bench_aborted()) {
+			w->ret = -ENODEV;
+			break;
+		}
+		openppe_bench_random_flow(&bench.flows[i]);
+		w->ret = openppe_bench_call_rule(&w->rule, FLOW_CLS_REPLACE, i,
+						 NULL);
+		if (w->ret)
+			break;
+		cond_resched();
+	}
+	w->end_ns = ktime_get_ns();
+	kthread_complete_and_exit(&w->done, 0);
+}
+
+/* @threads callers at once, @n REPLACEs each of new flows; then every flow
+ * they installed is DESTROYed (not timed). The throughput counts from the
+ * common start to the last caller's end.
+ */
+static int openppe_bench_mt(const char *tag, u32 threads, u32 n)
+{
+	struct openppe_bench_worker *w;
+	struct task_struct *task;
+	u64 t0, end = 0;
+	DECLARE_COMPLETION_ONSTACK(go);
+	u32 t, i, base = bench.nflows;
+	int ret = 0;
+
+	if (!threads || threads > OPENPPE_BENCH_THREADS || !n ||
+	    (u64)threads * n > OPENPPE_BENCH_MAX_FLOWS - base)
+		return -EINVAL;
+	w = kcalloc(threads, sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return -ENOMEM;
+	for (t = 0; t < threads; t++) {
+		ret = openppe_bench_rule_alloc(&w[t].rule);
+		if (ret)
+			goto out_free;
+		w[t].first = base + t * n;
+		w[t].n = n;
+		w[t].go = &go;
+		init_completion(&w[t].done);
+	}
+	for (t = 0; t < threads; t++) {
+		task = kthread_run(openppe_bench_worker_fn, &w[t],
+				   "openppe_bench/%u", t);
+		if (IS_ERR(task)) {
+			ret = PTR_ERR(task);
+			threads = t;
+			break;
+		}
+	}
+	t0 = ktime_get_ns();
+	complete_all(&go);
+	for (t = 0; t < threads; t++) {
+		wait_for_completion(&w[t].done);
+		end = max(end, w[t].end_ns);
+		ret = ret ?: w[t].ret;
+	}
+	/* each worker's flows up to the first that failed are installed */
+	for (t = 0; t < threads; t++)
+		for (i = w[t].first; i < w[t].first + w[t].n; i++)
+			openppe_bench_call(FLOW_CLS_DESTROY, i, NULL);
+	if (!ret) {
+		openppe_bench_out("%s.threads %u\n", tag, threads);
+		openppe_bench_out("%s.replaces %u\n", tag, threads * n);
+		openppe_bench_out("%s.ns %llu\n", tag, end - t0);
+		openppe_bench_out("%s.per_sec %llu\n", tag,
+				  div64_u64((u64)threads * n * NSEC_PER_SEC,
+					    max_t(u64, end - t0, 1)));
+	}
+out_free:
+	for (t = 0; t < threads; t++)
+		kfree(w[t].rule.rule);
+	kfree(w);
+	return ret;
+}
+
 static int openppe_bench_exec(char *cmd)
 {
 	char a[IFNAMSIZ], b[IFNAMSIZ], tag[32];
@@ -515,6 +688,10 @@ static int openppe_bench_exec(char *cmd)
 
 	if (sscanf(cmd, "bind %15s %15s", a, b) == 2)
 		return openppe_bench_bind(a, b);
+	if (!strcmp(cmd, "rules route") || !strcmp(cmd, "rules napt")) {
+		WRITE_ONCE(bench.napt, !strcmp(cmd, "rules napt"));
+		return 0;
+	}
 	if (!strcmp(cmd, "clear")) {
 		bench.results_len = 0;
 		return 0;
@@ -532,6 +709,8 @@ static int openppe_bench_exec(char *cmd)
 	}
 	if (sscanf(cmd, "cost %31s %u", tag, &n) == 2)
 		return openppe_bench_cost(tag, n);
+	if (sscanf(cmd, "mt %31s %u %u", tag, &n, &m) == 3)
+		return openppe_bench_mt(tag, n, m);
 	if (sscanf(cmd, "fill %31s %u %u", tag, &n, &m) == 3)
 		return openppe_bench_fill(tag, n, m);
 	return -EINVAL;
@@ -605,13 +784,8 @@ static int __init openppe_bench_init(void)
 	int ret = -ENOMEM;
 
 	mutex_init(&bench.lock);
-	openppe_bench_match_init(&bench.match);
-	bench.rule = flow_rule_alloc(OPENPPE_BENCH_ACTIONS);
-	if (!bench.rule)
+	if (openppe_bench_rule_alloc(&bench.rule))
 		return -ENOMEM;
-	bench.rule->match.dissector = &bench.match.dissector;
-	bench.rule->match.key = &bench.match.key;
-	bench.rule->match.mask = &bench.match.mask;
 	bench.flows = kvcalloc(OPENPPE_BENCH_MAX_FLOWS, sizeof(*bench.flows),
 			       GFP_KERNEL);
 	bench.samples = kvcalloc(3 * OPENPPE_BENCH_RESULTS,
@@ -636,7 +810,7 @@ err_free:
 	kvfree(bench.results);
 	kvfree(bench.samples);
 	kvfree(bench.flows);
-	kfree(bench.rule);
+	kfree(bench.rule.rule);
 	return ret;
 }
 
@@ -652,7 +826,7 @@ static void __exit openppe_bench_exit(void)
 	kvfree(bench.results);
 	kvfree(bench.samples);
 	kvfree(bench.flows);
-	kfree(bench.rule);
+	kfree(bench.rule.rule);
 }
 
 module_init(openppe_bench_init);

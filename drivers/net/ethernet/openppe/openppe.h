@@ -14,6 +14,7 @@
 #include <linux/openppe.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <net/devlink.h>
 #include <net/flow_offload.h>
@@ -367,11 +368,22 @@ struct openppe_bfs_node;
  *	under @place_lock (write)
  * @cnt_ida: allocator of counter record indexes (internally locked)
  * @entries_used: slots holding a bound entry
- * @cache_lock: serialises CACHE_CMD/CACHE_STATUS use; protects @degraded,
- *	@cache_err, @degradations and the devlink health bookkeeping (@dl_live,
- *	@dl_reported, @dl_error)
+ * @cmd_slots: entry-cache command slots of the engine (PPE_CAPS.CMD_SLOTS,
+ *	1 when it reads 0: only CACHE_CMD/CACHE_STATUS)
+ * @cmd_sem: read-held across one cache command in a slot (any number at
+ *	once, one per slot); write-held across INV_ALL and the recovery, so
+ *	that no other slot has a command of the driver's in flight then
+ *	(docs/hardware.md 2.5)
+ * @cmd_busy: bit s set while a command holds slot s (a bit lock, taken
+ *	with @cmd_sem read-held, openppe_cmd_slot_get())
+ * @cmd_wq: commands waiting for a free slot
+ * @cache_lock: protects @cache_err, @degradations, the devlink health
+ *	bookkeeping (@dl_live, @dl_reported, @dl_error) and writes of
+ *	@degraded; never held across a cache command
  * @degraded: a cache command timed out; the engine is disabled (every frame
- *	goes to the CPU) until @recover_work or a devlink recover succeeds
+ *	goes to the CPU) until @recover_work or a devlink recover succeeds.
+ *	Set under @cache_lock with @cmd_sem read-held, cleared with @cmd_sem
+ *	write-held as well: a command reads it under @cmd_sem (read)
  * @cache_err: errno of the cache failure that made the engine degraded
  * @degradations: times the engine went degraded
  * @recover_work: retries INV_ALL and re-enables the engine
@@ -447,7 +459,11 @@ struct openppe {
 	struct ida cnt_ida;
 	atomic_t entries_used;
 
-	struct mutex cache_lock;	/* CACHE_CMD, @degraded, devlink health */
+	u32 cmd_slots;
+	struct rw_semaphore cmd_sem;	/* slots vs INV_ALL, see above */
+	unsigned long cmd_busy;
+	wait_queue_head_t cmd_wq;
+	struct mutex cache_lock;	/* @degraded, devlink health */
 	bool degraded;
 	int cache_err;
 	u64 degradations;
@@ -523,6 +539,8 @@ int openppe_table_read(struct openppe *ppe, struct openppe_flow *flow,
 int openppe_table_remove(struct openppe *ppe, struct openppe_flow *flow,
 			 struct openppe_hw_entry *last);
 int openppe_cache_inv(struct openppe *ppe, enum openppe_cache_op op, u32 idx);
+unsigned int openppe_cmd_slot_get(struct openppe *ppe);
+void openppe_cmd_slot_put(struct openppe *ppe, unsigned int slot);
 int openppe_cache_recover(struct openppe *ppe);
 void openppe_recover_work(struct work_struct *work);
 

@@ -3,7 +3,9 @@
 
 #include <kunit/test.h>
 #include <linux/anon_inodes.h>
+#include <linux/completion.h>
 #include <linux/crc32.h>
+#include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/etherdevice.h>
 #include <linux/if_vlan.h>
@@ -85,6 +87,7 @@ static void openppe_test_hash(struct kunit *test)
 #define T_PORTS		4
 #define T_LOG2		4	/* 16 entries, 4 buckets of 4 ways */
 #define T_WAYS		4
+#define T_SLOTS		4	/* command slots the fake registers have */
 
 struct openppe_test_ctx {
 	struct platform_device *pdev;
@@ -99,22 +102,66 @@ struct openppe_test_ctx {
 	u32 ppe_id;
 	u32 ppe_rev;
 	unsigned int writes;
-	/* entry cache (hardware.md 2.5): a command written while BUSY is
-	 * ignored; with cache_stuck a command stays BUSY, and completes at the
-	 * first CACHE_STATUS read after cache_stuck is cleared
+	/* entry cache (hardware.md 2.5), T_SLOTS command slots, slot 0 at
+	 * CACHE_CMD/CACHE_STATUS: a command written while its slot is BUSY is
+	 * ignored, an INV_ALL while another slot is BUSY rejected; with
+	 * cache_stuck (every slot) or bit s of stuck_mask a command stays
+	 * BUSY, and completes at the first STATUS read after that is cleared
 	 */
 	bool cache_stuck;
-	bool cache_busy;
+	unsigned long stuck_mask;
+	bool slot_busy[T_SLOTS];
+	bool slot_err[T_SLOTS];
 	bool cache_err;		/* commands are rejected (CACHE_STATUS.ERR) */
-	bool cache_err_last;
 	unsigned int cache_cmds;	/* commands the engine accepted */
+	unsigned int slot_cmds[T_SLOTS];	/* the same, by slot */
 	unsigned int cache_ignored;	/* commands written while BUSY */
+	unsigned int inv_all_rejected;	/* INV_ALL while another slot BUSY */
 	u32 last_cache_cmd;		/* the last one accepted */
 	/* router MAC table writes, in order */
 	struct { u32 reg, val; } rmac_log[64];
 	unsigned int rmac_writes;
 	u32 rmac_regs[OPENPPE_RMAC_MAX][3];
 };
+
+/* STATUS of command slot @slot, completing its command unless stuck */
+static u32 openppe_test_slot_status(struct openppe_test_ctx *ctx,
+				    unsigned int slot)
+{
+	if (ctx->slot_busy[slot] && !ctx->cache_stuck &&
+	    !test_bit(slot, &ctx->stuck_mask))
+		ctx->slot_busy[slot] = false;
+	return (ctx->slot_busy[slot] ? OPENPPE_CACHE_STATUS_BUSY : 0) |
+	       (ctx->slot_err[slot] ? OPENPPE_CACHE_STATUS_ERR : 0);
+}
+
+/* a command written to slot @slot's CMD */
+static void openppe_test_slot_cmd(struct openppe_test_ctx *ctx,
+				  unsigned int slot, u32 val)
+{
+	unsigned int s;
+
+	if (ctx->slot_busy[slot]) {
+		ctx->cache_ignored++;
+		return;
+	}
+	if (FIELD_GET(OPENPPE_CACHE_CMD_OP, val) == OPENPPE_CACHE_OP_INV_ALL) {
+		for (s = 0; s < T_SLOTS; s++) {
+			if (s != slot && openppe_test_slot_status(ctx, s) &
+					 OPENPPE_CACHE_STATUS_BUSY) {
+				ctx->inv_all_rejected++;
+				ctx->slot_err[slot] = true;
+				return;
+			}
+		}
+	}
+	ctx->cache_cmds++;
+	ctx->slot_cmds[slot]++;
+	ctx->last_cache_cmd = val;
+	ctx->slot_busy[slot] = ctx->cache_stuck ||
+			       test_bit(slot, &ctx->stuck_mask);
+	ctx->slot_err[slot] = ctx->cache_err;
+}
 
 static int openppe_test_reg_read(void *context, unsigned int reg,
 				 unsigned int *val)
@@ -123,10 +170,13 @@ static int openppe_test_reg_read(void *context, unsigned int reg,
 
 	switch (reg) {
 	case OPENPPE_CACHE_STATUS:
-		if (ctx->cache_busy && !ctx->cache_stuck)
-			ctx->cache_busy = false;
-		*val = (ctx->cache_busy ? OPENPPE_CACHE_STATUS_BUSY : 0) |
-		       (ctx->cache_err_last ? OPENPPE_CACHE_STATUS_ERR : 0);
+		*val = openppe_test_slot_status(ctx, 0);
+		break;
+	case OPENPPE_CACHE_SLOT_STATUS(1) ... OPENPPE_CACHE_SLOT_STATUS(T_SLOTS - 1):
+		if (reg % 8 == 4)
+			*val = openppe_test_slot_status(ctx, (reg - OPENPPE_CACHE_SLOT_CMD(0)) / 8);
+		else
+			*val = 0;
 		break;
 	case OPENPPE_PPE_ID:
 		*val = ctx->ppe_id;
@@ -157,14 +207,11 @@ static int openppe_test_reg_write(void *context, unsigned int reg,
 	ctx->writes++;
 	switch (reg) {
 	case OPENPPE_CACHE_CMD:
-		if (ctx->cache_busy) {
-			ctx->cache_ignored++;
-			break;
-		}
-		ctx->cache_cmds++;
-		ctx->last_cache_cmd = val;
-		ctx->cache_busy = ctx->cache_stuck;
-		ctx->cache_err_last = ctx->cache_err;
+		openppe_test_slot_cmd(ctx, 0, val);
+		break;
+	case OPENPPE_CACHE_SLOT_CMD(1) ... OPENPPE_CACHE_SLOT_STATUS(T_SLOTS - 1):
+		if (reg % 8 == 0)
+			openppe_test_slot_cmd(ctx, (reg - OPENPPE_CACHE_SLOT_CMD(0)) / 8, val);
 		break;
 	case OPENPPE_PPE_CTRL:
 		ctx->ctrl = val;
@@ -246,6 +293,7 @@ static void openppe_test_exit(struct kunit *test)
 
 	if (ctx->ppe) {
 		ctx->cache_stuck = false;
+		ctx->stuck_mask = 0;
 		ctx->cache_err = false;
 		openppe_flows_flush(ctx->ppe, NULL, -1);
 		cancel_delayed_work_sync(&ctx->ppe->recover_work);
@@ -1033,6 +1081,115 @@ static void openppe_test_cache_recover_now(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&ppe->cnt.recoveries), 1);
 	KUNIT_EXPECT_EQ(test, ppe->degradations, 1ULL);
 	KUNIT_EXPECT_FALSE(test, work_pending(&ppe->health_work));
+}
+
+/* a command of its own: takes a slot the way openppe_cache_inv() does */
+struct openppe_test_slot_waiter {
+	struct openppe *ppe;
+	struct completion got;
+	unsigned int slot;
+};
+
+static int openppe_test_slot_thread(void *data)
+{
+	struct openppe_test_slot_waiter *w = data;
+
+	down_read(&w->ppe->cmd_sem);
+	w->slot = openppe_cmd_slot_get(w->ppe);
+	complete(&w->got);
+	openppe_cmd_slot_put(w->ppe, w->slot);
+	up_read(&w->ppe->cmd_sem);
+	return 0;
+}
+
+/* Command slots: each caller gets a slot no other caller holds; with every
+ * slot taken a caller waits, and gets the first one given back.
+ */
+static void openppe_test_cmd_slots(struct kunit *test)
+{
+	struct openppe_test_ctx *ctx = test->priv;
+	struct openppe_test_slot_waiter w = { .ppe = ctx->ppe };
+	struct openppe *ppe = ctx->ppe;
+	struct task_struct *t;
+	unsigned int s[3];
+
+	ppe->cmd_slots = 3;
+	init_completion(&w.got);
+	down_read(&ppe->cmd_sem);
+	s[0] = openppe_cmd_slot_get(ppe);
+	s[1] = openppe_cmd_slot_get(ppe);
+	s[2] = openppe_cmd_slot_get(ppe);
+	KUNIT_EXPECT_EQ(test, BIT(s[0]) | BIT(s[1]) | BIT(s[2]), 7UL);
+
+	t = kthread_run(openppe_test_slot_thread, &w, "openppe-kunit-slot");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	/* every slot is taken: the fourth caller waits */
+	KUNIT_EXPECT_EQ(test, wait_for_completion_timeout(&w.got,
+							  msecs_to_jiffies(50)),
+			0UL);
+	openppe_cmd_slot_put(ppe, s[1]);
+	KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&w.got, 5 * HZ), 0UL);
+	KUNIT_EXPECT_EQ(test, w.slot, s[1]);
+	openppe_cmd_slot_put(ppe, s[0]);
+	openppe_cmd_slot_put(ppe, s[2]);
+	up_read(&ppe->cmd_sem);
+	/* the thread gives its slot back before it ends */
+	while (READ_ONCE(ppe->cmd_busy))
+		usleep_range(1000, 2000);
+	KUNIT_EXPECT_EQ(test, ppe->cmd_busy, 0UL);
+
+	/* a command goes to a free slot: with slot 0 held, to slot 1 */
+	set_bit(0, &ppe->cmd_busy);
+	KUNIT_EXPECT_EQ(test, openppe_cache_inv(ppe, OPENPPE_CACHE_OP_INV_ENTRY,
+						3), 0);
+	KUNIT_EXPECT_EQ(test, ctx->slot_cmds[0], 0U);
+	KUNIT_EXPECT_EQ(test, ctx->slot_cmds[1], 1U);
+	clear_bit(0, &ppe->cmd_busy);
+}
+
+/* The fail-safe with several slots: a command timed out in one slot stops
+ * the engine; the recovery's INV_ALL waits until no slot is BUSY (the engine
+ * would reject it), then re-enables the engine.
+ */
+static void openppe_test_cmd_slots_failsafe(struct kunit *test)
+{
+	struct openppe_test_ctx *ctx = test->priv;
+	struct openppe *ppe = ctx->ppe;
+	struct openppe_flow *f = openppe_test_flow_new(test, 1);
+
+	ppe->cmd_slots = 3;
+	/* another caller holds slot 0: the commit's command goes to slot 1,
+	 * which never completes
+	 */
+	set_bit(0, &ppe->cmd_busy);
+	set_bit(1, &ctx->stuck_mask);
+	KUNIT_EXPECT_EQ(test, openppe_test_insert(ppe, f), 0);
+	KUNIT_EXPECT_EQ(test, ctx->slot_cmds[1], 1U);
+	KUNIT_EXPECT_TRUE(test, ppe->degraded);
+	KUNIT_EXPECT_EQ(test, ctx->ctrl & OPENPPE_PPE_CTRL_EN, 0U);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&ppe->cnt.cache_timeouts), 1);
+	clear_bit(0, &ppe->cmd_busy);
+
+	/* slot 1 still BUSY: no INV_ALL yet, the engine stays off */
+	cancel_delayed_work_sync(&ppe->recover_work);
+	KUNIT_EXPECT_EQ(test, openppe_cache_recover(ppe), -ETIMEDOUT);
+	KUNIT_EXPECT_TRUE(test, ppe->degraded);
+	KUNIT_EXPECT_EQ(test, ctx->ctrl & OPENPPE_PPE_CTRL_EN, 0U);
+	KUNIT_EXPECT_EQ(test, ctx->inv_all_rejected, 0U);
+	KUNIT_EXPECT_EQ(test, ctx->slot_cmds[0], 0U);
+
+	/* slot 1 completes: INV_ALL in slot 0, engine on */
+	clear_bit(1, &ctx->stuck_mask);
+	KUNIT_EXPECT_EQ(test, openppe_cache_recover(ppe), 0);
+	KUNIT_EXPECT_FALSE(test, ppe->degraded);
+	KUNIT_EXPECT_EQ(test, ctx->ctrl & OPENPPE_PPE_CTRL_EN,
+			(u32)OPENPPE_PPE_CTRL_EN);
+	KUNIT_EXPECT_EQ(test, ctx->inv_all_rejected, 0U);
+	KUNIT_EXPECT_EQ(test, ctx->slot_cmds[0], 1U);
+	KUNIT_EXPECT_EQ(test, ctx->last_cache_cmd,
+			(u32)FIELD_PREP(OPENPPE_CACHE_CMD_OP,
+					OPENPPE_CACHE_OP_INV_ALL));
+	KUNIT_EXPECT_EQ(test, ctx->cache_ignored, 0U);
 }
 
 /* No slot the driver considers free may hold a bound entry in memory. */
@@ -2409,6 +2566,8 @@ static struct kunit_case openppe_engine_cases[] = {
 	KUNIT_CASE(openppe_test_relocate_keeps_counter),
 	KUNIT_CASE(openppe_test_cache_timeout),
 	KUNIT_CASE(openppe_test_cache_recover_now),
+	KUNIT_CASE(openppe_test_cmd_slots),
+	KUNIT_CASE(openppe_test_cmd_slots_failsafe),
 	KUNIT_CASE(openppe_test_replace_idempotent),
 	KUNIT_CASE(openppe_test_destroy),
 	KUNIT_CASE(openppe_test_flush),

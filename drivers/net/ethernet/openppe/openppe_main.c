@@ -52,6 +52,9 @@ struct openppe *openppe_create(struct device *dev)
 	for (i = 0; i < ARRAY_SIZE(ppe->flow_lock); i++)
 		mutex_init(&ppe->flow_lock[i]);
 	ida_init(&ppe->cnt_ida);
+	ppe->cmd_slots = 1;
+	init_rwsem(&ppe->cmd_sem);
+	init_waitqueue_head(&ppe->cmd_wq);
 	mutex_init(&ppe->cache_lock);
 	mutex_init(&ppe->cnt_lock);
 	INIT_DELAYED_WORK(&ppe->recover_work, openppe_recover_work);
@@ -403,7 +406,8 @@ static void openppe_stop(void *data)
  * Reads PPE_ID and PPE_REV before it writes anything, then resets the
  * engine (docs/hardware.md section 7, step 1).
  *
- * Return: 0 with @ppe->hw_rev and @ppe->nports set, or a negative errno.
+ * Return: 0 with @ppe->hw_rev, @ppe->nports, @ppe->nrmacs and
+ * @ppe->cmd_slots set, or a negative errno.
  */
 int openppe_hw_identify(struct openppe *ppe)
 {
@@ -417,8 +421,6 @@ int openppe_hw_identify(struct openppe *ppe)
 	ret = regmap_read(ppe->regmap, OPENPPE_PPE_ID, &id);
 	if (!ret)
 		ret = regmap_read(ppe->regmap, OPENPPE_PPE_REV, &ppe->hw_rev);
-	if (!ret)
-		ret = regmap_read(ppe->regmap, OPENPPE_PPE_CAPS, &caps);
 	if (ret)
 		return dev_err_probe(dev, ret, "cannot access engine registers\n");
 	if (id != OPENPPE_PPE_ID_VALUE)
@@ -433,10 +435,17 @@ int openppe_hw_identify(struct openppe *ppe)
 			   OPENPPE_PPE_CTRL_RESET);
 	if (ret)
 		return dev_err_probe(dev, ret, "cannot reset the engine\n");
+	/* after the reset: an engine may take its capabilities then */
+	ret = regmap_read(ppe->regmap, OPENPPE_PPE_CAPS, &caps);
+	if (ret)
+		return dev_err_probe(dev, ret, "cannot access engine registers\n");
 	ppe->nports = min_t(u32, FIELD_GET(OPENPPE_PPE_CAPS_PORTS, caps),
 			    OPENPPE_PORTS_MAX);
 	ppe->nrmacs = min_t(u32, FIELD_GET(OPENPPE_PPE_CAPS_RMACS, caps),
 			    OPENPPE_RMAC_MAX);
+	/* 0: an engine with only CACHE_CMD/CACHE_STATUS, one slot */
+	ppe->cmd_slots = clamp_t(u32, FIELD_GET(OPENPPE_PPE_CAPS_CMD_SLOTS, caps),
+				 1, OPENPPE_CACHE_SLOTS_MAX);
 	if (!ppe->nports)
 		return dev_err_probe(dev, -ENODEV, "engine has no ports\n");
 	return 0;

@@ -17,6 +17,7 @@
 #define OPENPPE_PPE_CAPS			0x0008
 #define   OPENPPE_PPE_CAPS_PORTS		GENMASK(4, 0)
 #define   OPENPPE_PPE_CAPS_RMACS		GENMASK(12, 8)
+#define   OPENPPE_PPE_CAPS_CMD_SLOTS		GENMASK(20, 16)
 
 #define OPENPPE_PPE_CTRL			0x0010
 #define   OPENPPE_PPE_CTRL_EN			BIT(0)
@@ -142,6 +143,13 @@ enum openppe_punt_reason {
 #define   OPENPPE_RMAC_HI_BYTES01		GENMASK(15, 0)
 #define OPENPPE_RMAC_LO(n)			(OPENPPE_RMAC_BASE(n) + 0x08)
 #define OPENPPE_RMAC_MAX			16
+
+/* entry-cache command slots (section 2.5): PPE_CAPS.CMD_SLOTS of them, each
+ * a CMD/STATUS pair like CACHE_CMD/CACHE_STATUS, which are slot 0's too
+ */
+#define OPENPPE_CACHE_SLOT_CMD(n)		(0x0300 + 8 * (n))
+#define OPENPPE_CACHE_SLOT_STATUS(n)		(0x0304 + 8 * (n))
+#define OPENPPE_CACHE_SLOTS_MAX			16
 
 #define OPENPPE_PORT_BASE(p)			(0x0400 + 0x40 * (p))
 #define OPENPPE_PORT_CTRL(p)			(OPENPPE_PORT_BASE(p) + 0x00)

@@ -145,8 +145,9 @@ EXPORT_SYMBOL_IF_KUNIT(openppe_table_fini);
  */
 static void openppe_cache_fail(struct openppe *ppe, int err)
 {
-	lockdep_assert_held(&ppe->cache_lock);
+	lockdep_assert_held(&ppe->cmd_sem);
 
+	mutex_lock(&ppe->cache_lock);
 	if (err == -ETIMEDOUT) {
 		atomic64_inc(&ppe->cnt.cache_timeouts);
 		dev_warn_ratelimited(ppe->dev,
@@ -159,7 +160,7 @@ static void openppe_cache_fail(struct openppe *ppe, int err)
 	regmap_clear_bits(ppe->regmap, OPENPPE_PPE_CTRL, OPENPPE_PPE_CTRL_EN);
 	if (!ppe->degraded)
 		ppe->degradations++;
-	ppe->degraded = true;
+	WRITE_ONCE(ppe->degraded, true);
 	ppe->cache_err = err;
 	/* devlink health is told from process context without this lock: the
 	 * report may run the reporter's recover op, which takes it
@@ -169,32 +170,49 @@ static void openppe_cache_fail(struct openppe *ppe, int err)
 	/* on unbind the engine is reset instead */
 	if (!READ_ONCE(ppe->dead))
 		schedule_delayed_work(&ppe->recover_work, OPENPPE_RECOVER_DELAY);
+	mutex_unlock(&ppe->cache_lock);
 }
 
-/* Wait for CACHE_STATUS.BUSY to clear; *@status is its last value. */
-static int openppe_cache_wait(struct openppe *ppe, u32 *status)
+/* Slot @slot's registers: slot 0's pair is CACHE_CMD/CACHE_STATUS on every
+ * engine, the others exist when PPE_CAPS.CMD_SLOTS says so.
+ */
+static unsigned int openppe_slot_cmd_reg(unsigned int slot)
 {
-	lockdep_assert_held(&ppe->cache_lock);
+	return slot ? OPENPPE_CACHE_SLOT_CMD(slot) : OPENPPE_CACHE_CMD;
+}
 
-	return regmap_read_poll_timeout(ppe->regmap, OPENPPE_CACHE_STATUS,
-					*status,
+static unsigned int openppe_slot_status_reg(unsigned int slot)
+{
+	return slot ? OPENPPE_CACHE_SLOT_STATUS(slot) : OPENPPE_CACHE_STATUS;
+}
+
+/* Wait for slot @slot's STATUS.BUSY to clear; *@status is its last value. */
+static int openppe_cache_wait(struct openppe *ppe, unsigned int slot,
+			      u32 *status)
+{
+	lockdep_assert_held(&ppe->cmd_sem);
+
+	return regmap_read_poll_timeout(ppe->regmap,
+					openppe_slot_status_reg(slot), *status,
 					!(*status & OPENPPE_CACHE_STATUS_BUSY),
 					10, OPENPPE_CACHE_TIMEOUT_US);
 }
 
-/* One command, docs/hardware.md 2.5: the engine ignores a command written
- * while BUSY is set, and a command that timed out earlier may still be
- * running, so wait for BUSY to clear before writing as well as after.
+/* One command in slot @slot, docs/hardware.md 2.5: the engine ignores a
+ * command written while the slot is BUSY, and a command that timed out
+ * earlier may still be running, so wait for BUSY to clear before writing as
+ * well as after. The caller owns the slot (openppe_cmd_slot_get(), or
+ * @cmd_sem write-held).
  */
-static int openppe_cache_cmd_locked(struct openppe *ppe,
-				    enum openppe_cache_op op, u32 idx)
+static int openppe_cache_cmd_slot(struct openppe *ppe, unsigned int slot,
+				  enum openppe_cache_op op, u32 idx)
 {
 	u32 val;
 	int ret;
 
-	lockdep_assert_held(&ppe->cache_lock);
+	lockdep_assert_held(&ppe->cmd_sem);
 
-	ret = openppe_cache_wait(ppe, &val);
+	ret = openppe_cache_wait(ppe, slot, &val);
 	if (ret)
 		return ret;
 	/* The table stores this command is about must reach memory before the
@@ -203,22 +221,88 @@ static int openppe_cache_cmd_locked(struct openppe *ppe,
 	 * them here, whatever the register access is.
 	 */
 	wmb();
-	ret = regmap_write(ppe->regmap, OPENPPE_CACHE_CMD,
+	ret = regmap_write(ppe->regmap, openppe_slot_cmd_reg(slot),
 			   FIELD_PREP(OPENPPE_CACHE_CMD_OP, op) |
 			   FIELD_PREP(OPENPPE_CACHE_CMD_INDEX, idx));
 	if (ret)
 		return ret;
-	ret = openppe_cache_wait(ppe, &val);
+	ret = openppe_cache_wait(ppe, slot, &val);
 	if (ret)
 		return ret;
 	if (val & OPENPPE_CACHE_STATUS_ERR) {
 		atomic64_inc(&ppe->cnt.cache_errors);
 		dev_warn_ratelimited(ppe->dev,
-				     "entry cache rejected op %u index %u\n",
-				     op, idx);
+				     "entry cache rejected op %u index %u (slot %u)\n",
+				     op, idx, slot);
 		return -EIO;
 	}
 	return 0;
+}
+
+/* Take a free command slot, if there is one: *@slot. */
+static bool openppe_cmd_slot_try(struct openppe *ppe, unsigned int *slot)
+{
+	unsigned int s;
+
+	for (s = 0; s < ppe->cmd_slots; s++) {
+		if (!test_and_set_bit_lock(s, &ppe->cmd_busy)) {
+			*slot = s;
+			return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * openppe_cmd_slot_get() - take a command slot, waiting for one if need be
+ * @ppe: the PPE, @ppe->cmd_sem read-held
+ *
+ * Return: the slot, to be given back with openppe_cmd_slot_put().
+ */
+unsigned int openppe_cmd_slot_get(struct openppe *ppe)
+{
+	unsigned int slot;
+
+	lockdep_assert_held_read(&ppe->cmd_sem);
+
+	wait_event(ppe->cmd_wq, openppe_cmd_slot_try(ppe, &slot));
+	return slot;
+}
+EXPORT_SYMBOL_IF_KUNIT(openppe_cmd_slot_get);
+
+/**
+ * openppe_cmd_slot_put() - give a command slot back
+ * @ppe: the PPE, @ppe->cmd_sem read-held
+ * @slot: from openppe_cmd_slot_get()
+ */
+void openppe_cmd_slot_put(struct openppe *ppe, unsigned int slot)
+{
+	lockdep_assert_held_read(&ppe->cmd_sem);
+
+	clear_bit_unlock(slot, &ppe->cmd_busy);
+	wake_up(&ppe->cmd_wq);
+}
+EXPORT_SYMBOL_IF_KUNIT(openppe_cmd_slot_put);
+
+/* INV_ALL (docs/hardware.md 2.5): the engine orders no command against the
+ * commands of other slots, and rejects an INV_ALL while another slot is
+ * BUSY. With @cmd_sem write-held no command of the driver's runs; one that
+ * timed out may still, so wait for every slot to be idle first.
+ */
+static int openppe_cache_inv_all(struct openppe *ppe)
+{
+	unsigned int s;
+	u32 val;
+	int ret;
+
+	lockdep_assert_held_write(&ppe->cmd_sem);
+
+	for (s = 1; s < ppe->cmd_slots; s++) {
+		ret = openppe_cache_wait(ppe, s, &val);
+		if (ret)
+			return ret;
+	}
+	return openppe_cache_cmd_slot(ppe, 0, OPENPPE_CACHE_OP_INV_ALL, 0);
 }
 
 /**
@@ -227,6 +311,8 @@ static int openppe_cache_cmd_locked(struct openppe *ppe,
  * @op: INV_ENTRY or INV_ALL
  * @idx: entry index for INV_ENTRY
  *
+ * INV_ENTRY runs in a free command slot, beside the commands of other
+ * callers in the other slots; INV_ALL waits until no other command runs.
  * On return the engine no longer uses the old contents of the entry: either
  * the command completed, or it did not and the engine was disabled until an
  * INV_ALL completes (see openppe_cache_fail()).
@@ -237,21 +323,35 @@ static int openppe_cache_cmd_locked(struct openppe *ppe,
  */
 int openppe_cache_inv(struct openppe *ppe, enum openppe_cache_op op, u32 idx)
 {
-	int ret;
+	bool all = op == OPENPPE_CACHE_OP_INV_ALL;
+	unsigned int slot;
+	int ret = 0;
 
-	mutex_lock(&ppe->cache_lock);
-	if (ppe->degraded) {
-		/* engine stopped; recovery invalidates everything */
-		ret = 0;
+	if (all)
+		down_write(&ppe->cmd_sem);
+	else
+		down_read(&ppe->cmd_sem);
+	/* degraded: engine stopped; recovery invalidates everything, after
+	 * this caller's table stores (it takes cmd_sem for writing)
+	 */
+	if (READ_ONCE(ppe->degraded))
 		goto out_unlock;
+	if (all) {
+		ret = openppe_cache_inv_all(ppe);
+	} else {
+		slot = openppe_cmd_slot_get(ppe);
+		ret = openppe_cache_cmd_slot(ppe, slot, op, idx);
+		openppe_cmd_slot_put(ppe, slot);
 	}
-	ret = openppe_cache_cmd_locked(ppe, op, idx);
 	if (ret)
 		openppe_cache_fail(ppe, ret);
 	if (ret == -ETIMEDOUT)
 		ret = 0;
 out_unlock:
-	mutex_unlock(&ppe->cache_lock);
+	if (all)
+		up_write(&ppe->cmd_sem);
+	else
+		up_read(&ppe->cmd_sem);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(openppe_cache_inv);
@@ -265,23 +365,25 @@ static int openppe_cache_recover_locked(struct openppe *ppe)
 	int ret;
 
 	lockdep_assert_held(&ppe->life_lock);
-	lockdep_assert_held(&ppe->cache_lock);
+	lockdep_assert_held_write(&ppe->cmd_sem);
 
 	if (!ppe->degraded)
 		return 0;
-	ret = openppe_cache_cmd_locked(ppe, OPENPPE_CACHE_OP_INV_ALL, 0);
+	ret = openppe_cache_inv_all(ppe);
 	if (ret)
 		return ret;
+	mutex_lock(&ppe->cache_lock);
 	ret = regmap_set_bits(ppe->regmap, OPENPPE_PPE_CTRL,
 			      OPENPPE_PPE_CTRL_EN);
-	if (ret)
-		return ret;
-	ppe->degraded = false;
-	atomic64_inc(&ppe->cnt.recoveries);
-	dev_info(ppe->dev, "entry cache recovered, engine re-enabled\n");
-	if (ppe->dl_live)
-		schedule_work(&ppe->health_work);
-	return 0;
+	if (!ret) {
+		WRITE_ONCE(ppe->degraded, false);
+		atomic64_inc(&ppe->cnt.recoveries);
+		dev_info(ppe->dev, "entry cache recovered, engine re-enabled\n");
+		if (ppe->dl_live)
+			schedule_work(&ppe->health_work);
+	}
+	mutex_unlock(&ppe->cache_lock);
+	return ret;
 }
 
 /**
@@ -301,9 +403,9 @@ int openppe_cache_recover(struct openppe *ppe)
 
 	down_read(&ppe->life_lock);
 	if (!ppe->dead) {
-		mutex_lock(&ppe->cache_lock);
+		down_write(&ppe->cmd_sem);
 		ret = openppe_cache_recover_locked(ppe);
-		mutex_unlock(&ppe->cache_lock);
+		up_write(&ppe->cmd_sem);
 	}
 	up_read(&ppe->life_lock);
 	return ret;
@@ -319,7 +421,7 @@ void openppe_recover_work(struct work_struct *work)
 	down_read(&ppe->life_lock);
 	if (ppe->dead)
 		goto out_unlock_life;
-	mutex_lock(&ppe->cache_lock);
+	down_write(&ppe->cmd_sem);
 	ret = openppe_cache_recover_locked(ppe);
 	if (ret) {
 		dev_warn_ratelimited(ppe->dev,
@@ -328,7 +430,7 @@ void openppe_recover_work(struct work_struct *work)
 		/* under life_lock: openppe_stop() cancels after setting dead */
 		schedule_delayed_work(&ppe->recover_work, OPENPPE_RECOVER_DELAY);
 	}
-	mutex_unlock(&ppe->cache_lock);
+	up_write(&ppe->cmd_sem);
 out_unlock_life:
 	up_read(&ppe->life_lock);
 }
