@@ -234,6 +234,30 @@ enum ppesim_punt ppesim_parse(const u8 *data, unsigned int len, bool pppoe_ok,
 }
 EXPORT_SYMBOL_IF_KUNIT(ppesim_parse);
 
+/**
+ * ppesim_key_sw_vtag() - the second lookup key of a frame (section 8.4)
+ * @f: a parsed frame (ppesim_parse() returned PUNT_NONE)
+ * @key: filled with the key words w1..w11 of @f without its outer 802.1Q
+ *	tag and with KEY_META.SW_VTAG set
+ *
+ * Return: true if @f has one (a switch tag followed by an 802.1Q tag the
+ * switch may have added), else false and @key is untouched.
+ */
+bool ppesim_key_sw_vtag(const struct ppesim_frame *f, u32 *key)
+{
+	u32 meta = f->key[ENT_KEY_META - 1];
+
+	if (!f->swtag || !f->nvlan)
+		return false;
+	memcpy(key, f->key, sizeof(f->key));
+	meta &= ~ENT_KEY_VLAN_CNT;
+	key[ENT_KEY_META - 1] = meta | ENT_KEY_SW_VTAG |
+				FIELD_PREP(ENT_KEY_VLAN_CNT, f->nvlan - 1);
+	key[ENT_KEY_VLAN - 1] = FIELD_PREP(ENT_VID0, f->nvlan > 1 ? f->vid[1] : 0);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(ppesim_key_sw_vtag);
+
 /* RFC 1624 incremental updates of a checksum field at any alignment */
 static void ppesim_csum_replace4(u8 *field, u32 from, u32 to)
 {

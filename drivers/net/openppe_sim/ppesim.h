@@ -373,6 +373,7 @@ void ppesim_fw_boot(struct ppesim_engine *eng);
 /* parse.c */
 enum ppesim_punt ppesim_parse(const u8 *data, unsigned int len, bool pppoe_ok,
 			      u32 tag_mode, struct ppesim_frame *f);
+bool ppesim_key_sw_vtag(const struct ppesim_frame *f, u32 *key);
 void ppesim_rewrite_l3(u8 *l3, const struct ppesim_frame *f, const u32 *w);
 unsigned int ppesim_l2_len(const u32 *w);
 unsigned int ppesim_build_l2(u8 *hdr, const u32 *w, const struct ppesim_frame *f);
