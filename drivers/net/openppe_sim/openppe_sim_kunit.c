@@ -1391,6 +1391,60 @@ static void ppesim_test_cache(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t_rd(test, eng, RMAC_REG(3, RMAC_CTRL)), 0U);
 }
 
+/* 8.4: a switch user port's VLAN table. Port: PVID 1 (egress untagged),
+ * tagged member of 10, no member of 20.
+ */
+static void ppesim_test_switch_vlan(struct kunit *test)
+{
+	struct ppesim_sw_vlan *v;
+	unsigned int len;
+	u8 *buf;
+	u16 vid;
+
+	buf = kunit_kzalloc(test, T_BUF, GFP_KERNEL);
+	v = kunit_kzalloc(test, sizeof(*v), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	len = t_build(buf, &T4);
+
+	/* not filtering: frames pass as they are, VLAN 0 */
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_in(v, buf, len, &vid), PPESIM_SW_KEEP);
+	KUNIT_EXPECT_EQ(test, vid, 0);
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_out(v, buf, len, &vid), PPESIM_SW_KEEP);
+
+	v->filtering = true;
+	/* no PVID: untagged frames have no VLAN */
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_in(v, buf, len, &vid), PPESIM_SW_DROP);
+	v->pvid = 1;
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_in(v, buf, len, &vid), PPESIM_SW_DROP);
+	set_bit(1, v->member);
+	set_bit(1, v->untagged);
+	set_bit(10, v->member);
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_in(v, buf, len, &vid), PPESIM_SW_PUSH);
+	KUNIT_EXPECT_EQ(test, vid, 1);
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_out(v, buf, len, &vid), PPESIM_SW_KEEP);
+	KUNIT_EXPECT_EQ(test, vid, 1);
+
+	/* tagged: its own VID, if the port is a member */
+	memmove(buf + ETH_HLEN + 2, buf + ETH_HLEN - 2, len - ETH_HLEN + 2);
+	put_unaligned_be16(ETH_P_8021Q, buf + 2 * ETH_ALEN);
+	len += VLAN_HLEN;
+	put_unaligned_be16(10, buf + ETH_HLEN);
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_in(v, buf, len, &vid), PPESIM_SW_KEEP);
+	KUNIT_EXPECT_EQ(test, vid, 10);
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_out(v, buf, len, &vid), PPESIM_SW_KEEP);
+	put_unaligned_be16(1, buf + ETH_HLEN);
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_in(v, buf, len, &vid), PPESIM_SW_KEEP);
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_out(v, buf, len, &vid), PPESIM_SW_POP);
+	put_unaligned_be16(20, buf + ETH_HLEN);
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_in(v, buf, len, &vid), PPESIM_SW_DROP);
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_out(v, buf, len, &vid), PPESIM_SW_DROP);
+	KUNIT_EXPECT_EQ(test, vid, 20);
+	/* a tag cut short is no tag */
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_in(v, buf, ETH_HLEN + 2, &vid),
+			PPESIM_SW_PUSH);
+}
+
 /* 64-bit counters: reading _LO latches _HI */
 /* Port 0 in tag mode, port 1 plain, both enabled, engine on with a firmware
  * of features 0x7f (no DSA_MTK), seeds 0x1234 / 0x5678
@@ -1609,6 +1663,7 @@ static struct kunit_case ppesim_test_cases[] = {
 	KUNIT_CASE(ppesim_test_l2_vlan),
 	KUNIT_CASE(ppesim_test_l2_pppoe),
 	KUNIT_CASE(ppesim_test_switch_tag),
+	KUNIT_CASE(ppesim_test_switch_vlan),
 	KUNIT_CASE_PARAM(ppesim_test_fw_validate, ppesim_fw_gen_params),
 	{ }
 };
