@@ -22,6 +22,15 @@
 #  switch_unbind  with a UDP flow offloaded, the switch's driver is unbound:
 #              the user ports go and their flows leave the engine; bound
 #              again, the user ports come back
+#  vlan_bridge br-lan with vlan_filtering 1 over lan1..lan3, VLAN 1 the
+#              user ports' PVID, egress untagged, the router's address on
+#              br-lan.1 (OpenWrt's DSA bridge-vlan configuration): the VLANs
+#              are in the switch (its debugfs switch_vlans), which tags the
+#              lan frames it sends the CPU with VLAN 1 (hardware.md 8.4);
+#              nf_flow_table gives no VLAN for lan1 (DEV_PATH_BR_VLAN_UNTAG_HW)
+#              and the lan1 -> wan entries carry KEY_META.SW_VTAG; UDP and
+#              TCP both ways as for the flows below; lan1-wire sees no
+#              802.1Q frame
 # For the flows: [HW_OFFLOAD], one bound ipv4_napt entry per direction with
 # the masquerade translation; once bound no packet of the flow reaches the
 # CPU (the count after bind is printed and must be 0); per direction,
@@ -34,7 +43,7 @@
 # vm-board: dsa
 # vm-timeout: 1200
 
-ALL_TESTS="dsa_board cpu_path tcp_file udp_stream dsa_entries switch_unbind"
+ALL_TESTS="dsa_board cpu_path tcp_file udp_stream dsa_entries switch_unbind vlan_bridge"
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/router.lib"
 
@@ -43,6 +52,7 @@ require_command conntrack
 require_command iperf3
 require_command nc
 require_command ethtool
+require_command bridge
 router_require
 
 CONDUIT=eth0
@@ -50,6 +60,7 @@ WAN_IP=$(router_ip4 0 h)
 LAN_IP=$(router_ip4 1 h)
 NAT_IP=$(router_ip4 0 r)
 RULESET=
+BR=br-lan
 
 cleanup()
 {
@@ -148,19 +159,18 @@ cpu_path()
 	log_test "CPU path through the DSA tagger before any flowtable binds"
 }
 
-tcp_file()
+# tcp_flow F SPORT DPORT: a 1 MiB file from the lan1 host to the wan host
+# over one TCP connection, offloaded once its first 4 KiB are through
+tcp_flow()
 {
-	local sport=40001 dport=5001 kb=1024 ct="-p tcp --sport 40001 --dport 5001"
+	local f=$1 sport=$2 dport=$3 kb=1024 ct="-p tcp --sport $2 --dport $3"
 	local src out fifo feed_pid nc_pid natport
 
-	RET=0
-	ruleset
-	check_err $? "cannot load the offload ruleset"
 	src=$(router_file "$kb")
-	out=$ROUTER_TMP/tcp_file.out
-	fifo=$ROUTER_TMP/tcp_file.fifo
-	flow_def tcp lan1 wan "$HW wan-wire" "$HL lan1-wire"
-	flow_counters tcp "ip saddr $LAN_IP tcp sport $sport tcp dport $dport" \
+	out=$ROUTER_TMP/$f.out
+	fifo=$ROUTER_TMP/$f.fifo
+	flow_def "$f" lan1 wan "$HW wan-wire" "$HL lan1-wire"
+	flow_counters "$f" "ip saddr $LAN_IP tcp sport $sport tcp dport $dport" \
 		"ip saddr $WAN_IP ip daddr $NAT_IP tcp sport $dport" \
 		"ip saddr $LAN_IP tcp sport $sport tcp dport $dport" \
 		"ip saddr $WAN_IP ip daddr $LAN_IP tcp sport $dport tcp dport $sport" \
@@ -182,19 +192,28 @@ tcp_file()
 	busywait 60000 router_file_complete "$out" 4096
 	check_err $? "the first 4 KiB did not arrive"
 	natport=$(router_ct_field_s reply dport "$ct")
-	flow_keys tcp "$LAN_IP:$sport $WAN_IP:$dport" "$WAN_IP:$dport $NAT_IP:$natport"
-	check_entries tcp ipv4_napt "$NAT_IP:$natport $WAN_IP:$dport" \
+	flow_keys "$f" "$LAN_IP:$sport $WAN_IP:$dport" "$WAN_IP:$dport $NAT_IP:$natport"
+	check_entries "$f" ipv4_napt "$NAT_IP:$natport $WAN_IP:$dport" \
 		"$WAN_IP:$dport $LAN_IP:$sport"
-	router_tcp_bulk tcp "$ct" "$src" "$out" "$kb" "$ROUTER_TMP/go"
+	router_tcp_bulk "$f" "$ct" "$src" "$out" "$kb" "$ROUTER_TMP/go"
 
-	check_totals tcp "$ct"
-	check_bound_phase tcp slowpath
+	check_totals "$f" "$ct"
+	check_bound_phase "$f" slowpath
 	# shellcheck disable=SC2086
 	router_ct_hw $ct
 	check_err $? "the flow is no longer [HW_OFFLOAD] after the transfer"
 
 	touch "$ROUTER_TMP/stop"
 	kill "$nc_pid" "$feed_pid" 2>/dev/null
+	rm -f "$ROUTER_TMP/stop" "$ROUTER_TMP/go"
+}
+
+tcp_file()
+{
+	RET=0
+	ruleset
+	check_err $? "cannot load the offload ruleset"
+	tcp_flow tcp 40001 5001
 	[ "$RET" -eq 0 ] || router_dump
 	log_test "TCP file lan1 -> wan (DSA user ports), masquerade: bound," \
 		"0 packets to the CPU after bind, exact counters, sha256 equal"
@@ -294,6 +313,104 @@ switch_unbind()
 	check_err $? "lan1 and its wire did not come back"
 	[ "$RET" -eq 0 ] || router_dump
 	log_test "switch unbound with flows offloaded: their entries leave the engine; bound again"
+}
+
+# wire_home NS PORT IDX: PORT's wire in host namespace NS with the host's
+# addresses, PORT's own addresses gone (the switch_unbind case made both
+# anew in the root namespace, with GRO on: router_nft_load -c turns it off
+# again on the counted ports)
+wire_home()
+{
+	if [ -e "/sys/class/net/$2-wire" ]; then
+		ip link set "$2-wire" netns "$1" || return 1
+		router_host_addr "$1" "$2-wire" "$3" || return 1
+	fi
+	ip addr flush dev "$2" && ip link set "$2" up
+}
+
+# sw_vlans PORT: PORT's line of the switch's VLAN table (emulator debugfs)
+sw_vlans()
+{
+	grep "^$1-wire " "$(sim_dfs_of_port wan)/switch_vlans"
+}
+
+# the lan1 host's frames with an 802.1Q tag, and all of them; first the
+# hosts' netdev counting chains of the earlier cases go: they hook wires that
+# switch_unbind replaced, and adding a chain of that name for the new wire
+# fails (EEXIST)
+vlan_wire_counters()
+{
+	local ns
+
+	for ns in "$HL" "$HW"; do
+		ip netns exec "$ns" nft delete table netdev "$ROUTER_NFT" 2>/dev/null
+	done
+	router_host_rx_counters "$HL" lan1-wire "lan_tagged ether type 8021q" \
+		"lan_all meta l4proto { tcp, udp }"
+}
+
+vlan_bridge_setup()
+{
+	local p
+
+	wire_home "$HW" wan 0 && wire_home "$HL" lan1 1 || return 1
+	ip addr show dev wan | grep -q "inet $NAT_IP/" || router_port_addr wan 0 || return 1
+	ip link add "$BR" type bridge vlan_filtering 1 vlan_default_pvid 1 || return 1
+	router_link_track "$BR"
+	for p in lan1 lan2 lan3; do
+		ip link set "$p" master "$BR" || return 1
+	done
+	# OpenWrt's bridge-vlan: the bridge a tagged member, br-lan.1 on top
+	bridge vlan del dev "$BR" vid 1 self &&
+		bridge vlan add dev "$BR" vid 1 self || return 1
+	ip link add link "$BR" name "$BR.1" type vlan id 1 || return 1
+	ip link set "$BR" up && router_port_addr "$BR.1" 1
+}
+
+vlan_bridge()
+{
+	local p line n_vt n_plain
+
+	RET=0
+	router_nft_del
+	RULESET=
+	vlan_bridge_setup
+	check_err $? "cannot set up $BR"
+	for p in lan1 lan2 lan3; do
+		line=$(sw_vlans "$p")
+		[ "$line" = "$p-wire filtering 1 pvid 1 vlans 1u" ]
+		check_err $? "$p in the switch: '$line'"
+	done
+	log_info "switch: $(sw_vlans lan1); bridge: $(bridge vlan show dev lan1 | tr -s ' \n' ' ')"
+	router_nft_load -d "wan lan1 lan2 lan3" -m wan -c "wan lan1"
+	check_err $? "cannot load the offload ruleset"
+	vlan_wire_counters
+	check_err $? "cannot count on lan1-wire"
+	ip netns exec "$HL" ping -q -c 2 -W 5 "$WAN_IP" >/dev/null
+	check_err $? "no ping from the lan host through $BR.1"
+
+	udp_flow vudp ipv4_napt "$HL lan1-wire lan1" "$HW wan-wire wan" \
+		"$LAN_IP 40011" "$WAN_IP 5211" "$WAN_IP 5211" "$NAT_IP"
+	tcp_flow vtcp 40012 5012
+
+	# the UDP flow stays: lan1 -> wan keyed without the switch's tag,
+	# wan -> lan1 without one to skip; nothing keys a VLAN
+	n_vt=$(grep -c ' sw_in 1 sw_out 4 sw_vtag ' "$(router_ppe_dfs)/table")
+	n_plain=$(grep -c ' vlan 0 .* sw_in 4 sw_out 1 dmac' "$(router_ppe_dfs)/table")
+	[ "$n_vt" -ge 1 ] && [ "$n_plain" -ge 1 ] &&
+		! grep -q ' bound .* sw_in 1 sw_out 4 dmac' "$(router_ppe_dfs)/table"
+	check_err $? "entries lan1 -> wan with sw_vtag: $n_vt, wan -> lan1: $n_plain" \
+		"(expected at least 1 each, and no lan1 -> wan entry without sw_vtag)"
+	[ "$(router_counter lan_tagged "$HL")" = 0 ] &&
+		[ "$(router_counter lan_all "$HL")" -gt 0 ]
+	check_err $? "lan1-wire got $(router_counter lan_tagged "$HL") tagged frames" \
+		"of $(router_counter lan_all "$HL")"
+	log_info "entries lan1 -> wan (sw_vtag): $n_vt, wan -> lan1: $n_plain;" \
+		"lan1-wire: $(router_counter lan_all "$HL") TCP/UDP frames," \
+		"$(router_counter lan_tagged "$HL") tagged"
+	[ "$RET" -eq 0 ] || router_dump
+	log_test "VLAN-filtering $BR over lan1..lan3, VLANs in the switch: UDP and TCP" \
+		"offloaded, the switch's tag not in the key, lan1-wire untagged"
 }
 
 setup

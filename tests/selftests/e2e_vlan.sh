@@ -89,7 +89,13 @@ lan_setup()
 			bridge vlan add dev "$BR" vid 10 self &&
 			encap_link_add "$BR.10" link "$BR" type vlan id 10 &&
 			router_port_addr "$BR.10" 1 && router_host_addr "$HL" lan1-wire 1 &&
-			encap_set LAN none ;;
+			encap_set LAN none || return 1
+		# a switch that filters the bridge's VLANs (DSA board) sends
+		# lan1's frames to the CPU with the PVID's tag
+		if grep -q '^lan1-wire filtering 1 ' \
+			"$(sim_dfs_of_port lan1)/switch_vlans" 2>/dev/null; then
+			encap_cpu_tagged LAN 10
+		fi ;;
 	br_tagged)
 		# VLAN 20 tagged on lan1, the router on the bridge's VLAN 20
 		BR=$(rand_name brv)

@@ -285,6 +285,25 @@ static int ppesim_port_counters_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(ppesim_port_counters);
 
+/* the VLAN tables of the switches behind the instance's conduit ports */
+static int ppesim_switch_vlans_dbg_show(struct seq_file *s, void *unused)
+{
+	struct ppesim *sim = s->private;
+	struct ppesim_switch *sw;
+	unsigned int p;
+
+	rcu_read_lock();
+	for (p = 0; p < PORT_MAX; p++) {
+		sw = sim->ports[p] ? rcu_dereference(sim->ports[p]->sw) : NULL;
+		/* only switch.c sets port->sw, and it is built with NET_DSA only */
+		if (IS_ENABLED(CONFIG_NET_DSA) && sw)
+			ppesim_switch_vlans_show(sw, s);
+	}
+	rcu_read_unlock();
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ppesim_switch_vlans_dbg);
+
 /* a u32 knob with a range, written as a decimal number */
 static ssize_t ppesim_knob_write(struct file *file, const char __user *ubuf,
 				 size_t count, loff_t *ppos, u32 *knob, int min,
@@ -478,6 +497,8 @@ void ppesim_debugfs_create(struct ppesim *sim)
 	debugfs_create_file("evict", 0200, sim->ddir, sim, &ppesim_evict_fops);
 	debugfs_create_file("corrupt_entry", 0200, sim->ddir, sim,
 			    &ppesim_corrupt_entry_fops);
+	debugfs_create_file("switch_vlans", 0400, sim->ddir, sim,
+			    &ppesim_switch_vlans_dbg_fops);
 
 	ports = debugfs_create_dir("ports", sim->ddir);
 	for (p = 0; p < sim->cfg.nports; p++) {

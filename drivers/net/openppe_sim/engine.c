@@ -613,6 +613,7 @@ enum ppesim_verdict ppesim_engine_rx(struct ppesim *sim, unsigned int port,
 {
 	struct ppesim_engine *eng = &sim->eng;
 	enum ppesim_verdict v = PPESIM_TO_CPU;
+	u32 key[ENT_KEY_WORDS];
 	struct ppesim_port_cfg *pc;
 	enum ppesim_punt r;
 	const u32 *w;
@@ -645,6 +646,9 @@ enum ppesim_verdict ppesim_engine_rx(struct ppesim *sim, unsigned int port,
 	fwd->f.key[ENT_KEY_META - 1] |= FIELD_PREP(ENT_KEY_IPORT, port);
 	eng->cnt_global[CNT_LOOKUPS]++;
 	w = ppesim_lookup(eng, fwd->f.key);
+	/* 8.4: then without a tag the switch may have added */
+	if (!w && ppesim_key_sw_vtag(&fwd->f, key))
+		w = ppesim_lookup(eng, key);
 	if (!w) {
 		r = PUNT_MISS;
 		goto punt;

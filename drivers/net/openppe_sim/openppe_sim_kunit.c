@@ -792,15 +792,27 @@ static unsigned int t_tag_insert(u8 *buf, unsigned int len, u8 port)
 	return len + MTK_TAG_LEN;
 }
 
+/* 8.4: the switch's 802.1Q tag (VID @vid) right after the switch tag of a
+ * frame of @len bytes (the buffer holds VLAN_HLEN more)
+ */
+static void t_vtag_insert(u8 *buf, unsigned int len, u16 vid)
+{
+	unsigned int off = 2 * ETH_ALEN + MTK_TAG_LEN;
+
+	memmove(buf + off + VLAN_HLEN, buf + off, len - off);
+	put_unaligned_be16(ETH_P_8021Q, buf + off);
+	put_unaligned_be16(vid, buf + off + 2);
+}
+
 /* 8.1/8.2: the MediaTek switch tag is stripped on ingress (source port into
  * the key) and pushed on egress (destination port bitmap), before any 802.1Q
  * tag
  */
 static void ppesim_test_switch_tag(struct kunit *test)
 {
-	struct ppesim_frame plain, f;
+	struct ppesim_frame plain, f, v;
 	u8 *buf, hdr[PPESIM_L2_MAX];
-	u32 w[ENT_WORDS];
+	u32 w[ENT_WORDS], key[ENT_KEY_WORDS];
 	unsigned int len;
 
 	buf = kunit_kzalloc(test, T_BUF, GFP_KERNEL);
@@ -821,6 +833,37 @@ static void ppesim_test_switch_tag(struct kunit *test)
 			FIELD_PREP(ENT_KEY_SW_PORT, 3));
 	KUNIT_EXPECT_EQ(test, memcmp(&f.key[1], &plain.key[1],
 				     sizeof(f.key) - sizeof(f.key[0])), 0);
+
+	/* 8.4: no second key without an 802.1Q tag after the switch tag */
+	KUNIT_EXPECT_FALSE(test, ppesim_key_sw_vtag(&f, key));
+	KUNIT_EXPECT_FALSE(test, ppesim_key_sw_vtag(&plain, key));
+
+	/* the switch's PVID tag after the switch tag: the second key is the
+	 * untagged frame's with SW_VTAG, whatever the VID
+	 */
+	t_vtag_insert(buf, len, 1);
+	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len + VLAN_HLEN, true,
+					   PORT_TAG_MTK, &v), PUNT_NONE);
+	KUNIT_EXPECT_EQ(test, v.nvlan, 1);
+	KUNIT_ASSERT_TRUE(test, ppesim_key_sw_vtag(&v, key));
+	KUNIT_EXPECT_EQ(test, key[ENT_KEY_META - 1],
+			f.key[ENT_KEY_META - 1] | ENT_KEY_SW_VTAG);
+	KUNIT_EXPECT_EQ(test, memcmp(&key[1], &f.key[1],
+				     sizeof(key) - sizeof(key[0])), 0);
+	/* three tags punt; of two, the inner one is the key's VID0 */
+	t_vtag_insert(buf, len + VLAN_HLEN, 7);
+	t_vtag_insert(buf, len + 2 * VLAN_HLEN, 0); /* tags 0, 7, 1 */
+	KUNIT_EXPECT_EQ(test, ppesim_parse(buf, len + 3 * VLAN_HLEN, true,
+					   PORT_TAG_MTK, &v), PUNT_UNSUPPORTED);
+	memmove(buf + 16, buf + 16 + VLAN_HLEN, len + 2 * VLAN_HLEN - 16);
+	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len + 2 * VLAN_HLEN, true,
+					   PORT_TAG_MTK, &v), PUNT_NONE);
+	KUNIT_ASSERT_TRUE(test, ppesim_key_sw_vtag(&v, key));
+	KUNIT_EXPECT_EQ(test, key[ENT_KEY_META - 1],
+			f.key[ENT_KEY_META - 1] | ENT_KEY_SW_VTAG |
+			FIELD_PREP(ENT_KEY_VLAN_CNT, 1));
+	KUNIT_EXPECT_EQ(test, key[ENT_KEY_VLAN - 1], FIELD_PREP(ENT_VID0, 1));
+	memmove(buf + 16, buf + 16 + 2 * VLAN_HLEN, len - 16);
 
 	/* a tag-mode port's frame too short for the tag */
 	KUNIT_EXPECT_EQ(test, ppesim_parse(buf, ETH_HLEN + MTK_TAG_LEN - 1, true,
@@ -1191,6 +1234,18 @@ static void ppesim_test_regs_table(struct kunit *test)
 			  PPE_STATUS_TBL_READY);
 }
 
+/* a frame buffer, a firmware image buffer and a forwarding decision */
+static void t_engine_bufs(struct kunit *test, u8 **buf, u8 **img,
+			  struct ppesim_fwd **fwd)
+{
+	*buf = kunit_kzalloc(test, T_BUF, GFP_KERNEL);
+	*img = kunit_kzalloc(test, T_FW_LEN, GFP_KERNEL);
+	*fwd = kunit_kzalloc(test, sizeof(**fwd), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, *buf);
+	KUNIT_ASSERT_NOT_NULL(test, *img);
+	KUNIT_ASSERT_NOT_NULL(test, *fwd);
+}
+
 /* A bound entry's lookup, through the entry cache. The egress port has no
  * netdev (link down), so a hit shows as a drop and a miss as a punt: enough
  * to see which copy of the entry the engine uses.
@@ -1254,12 +1309,7 @@ static void ppesim_test_cache(struct kunit *test)
 	unsigned int len, i;
 	u8 *buf, *img;
 
-	buf = kunit_kzalloc(test, T_BUF, GFP_KERNEL);
-	img = kunit_kzalloc(test, T_FW_LEN, GFP_KERNEL);
-	fwd = kunit_kzalloc(test, sizeof(*fwd), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	KUNIT_ASSERT_NOT_NULL(test, img);
-	KUNIT_ASSERT_NOT_NULL(test, fwd);
+	t_engine_bufs(test, &buf, &img, &fwd);
 
 	/* engine up: firmware, table, seeds, port 0 with the frame's DMAC */
 	t_fw_build(img);
@@ -1392,7 +1442,162 @@ static void ppesim_test_cache(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t_rd(test, eng, RMAC_REG(3, RMAC_CTRL)), 0U);
 }
 
+/* 8.4: a switch user port's VLAN table. Port: PVID 1 (egress untagged),
+ * tagged member of 10, no member of 20.
+ */
+static void ppesim_test_switch_vlan(struct kunit *test)
+{
+	struct ppesim_sw_vlan *v;
+	unsigned int len;
+	u8 *buf;
+	u16 vid;
+
+	buf = kunit_kzalloc(test, T_BUF, GFP_KERNEL);
+	v = kunit_kzalloc(test, sizeof(*v), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	len = t_build(buf, &T4);
+
+	/* not filtering: frames pass as they are, VLAN 0 */
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_in(v, buf, len, &vid), PPESIM_SW_KEEP);
+	KUNIT_EXPECT_EQ(test, vid, 0);
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_out(v, buf, len, &vid), PPESIM_SW_KEEP);
+
+	v->filtering = true;
+	/* no PVID: untagged frames have no VLAN */
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_in(v, buf, len, &vid), PPESIM_SW_DROP);
+	v->pvid = 1;
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_in(v, buf, len, &vid), PPESIM_SW_DROP);
+	set_bit(1, v->member);
+	set_bit(1, v->untagged);
+	set_bit(10, v->member);
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_in(v, buf, len, &vid), PPESIM_SW_PUSH);
+	KUNIT_EXPECT_EQ(test, vid, 1);
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_out(v, buf, len, &vid), PPESIM_SW_KEEP);
+	KUNIT_EXPECT_EQ(test, vid, 1);
+
+	/* tagged: its own VID, if the port is a member */
+	memmove(buf + ETH_HLEN + 2, buf + ETH_HLEN - 2, len - ETH_HLEN + 2);
+	put_unaligned_be16(ETH_P_8021Q, buf + 2 * ETH_ALEN);
+	len += VLAN_HLEN;
+	put_unaligned_be16(10, buf + ETH_HLEN);
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_in(v, buf, len, &vid), PPESIM_SW_KEEP);
+	KUNIT_EXPECT_EQ(test, vid, 10);
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_out(v, buf, len, &vid), PPESIM_SW_KEEP);
+	put_unaligned_be16(1, buf + ETH_HLEN);
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_in(v, buf, len, &vid), PPESIM_SW_KEEP);
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_out(v, buf, len, &vid), PPESIM_SW_POP);
+	put_unaligned_be16(20, buf + ETH_HLEN);
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_in(v, buf, len, &vid), PPESIM_SW_DROP);
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_out(v, buf, len, &vid), PPESIM_SW_DROP);
+	KUNIT_EXPECT_EQ(test, vid, 20);
+	/* a tag cut short is no tag */
+	KUNIT_EXPECT_EQ(test, ppesim_sw_vlan_in(v, buf, ETH_HLEN + 2, &vid),
+			PPESIM_SW_PUSH);
+}
+
 /* 64-bit counters: reading _LO latches _HI */
+/* Port 0 in tag mode, port 1 plain, both enabled, engine on with a firmware
+ * of features 0x7f (no DSA_MTK), seeds 0x1234 / 0x5678
+ */
+static void t_tag_engine_start(struct kunit *test, struct ppesim_efix *fx,
+			       u8 *img)
+{
+	struct ppesim_engine *eng = fx->eng;
+
+	t_fw_build(img);	/* features 0x7f: no DSA_MTK */
+	t_fw_upload(test, eng, img, T_FW_LEN);
+	t_tbl_program(test, fx);
+	t_wr(test, eng, HASH_SEED0, 0x1234);
+	t_wr(test, eng, HASH_SEED1, 0x5678);
+	t_wr(test, eng, PORT_REG(0, PORT_TAG), PORT_TAG_MTK);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, PORT_REG(0, PORT_TAG)), 1U);
+	t_wr(test, eng, PORT_REG(0, PORT_CTRL), PORT_CTRL_EN);
+	t_wr(test, eng, PORT_REG(0, PORT_MAC_HI), 0x0200);
+	t_wr(test, eng, PORT_REG(0, PORT_MAC_LO), 0x00000001);
+	t_wr(test, eng, PORT_REG(1, PORT_CTRL), PORT_CTRL_EN);
+	t_wr(test, eng, PPE_CTRL, PPE_CTRL_EN);
+}
+
+/* a bound IPV4_ROUTE entry for @key in way @way of its first bucket,
+ * leaving through @egress; the cache is flushed. Return: its index.
+ */
+static u32 t_tag_entry(struct kunit *test, struct ppesim_efix *fx,
+		       const u32 *key, unsigned int way, u32 egress)
+{
+	u32 b0, b1, idx, i;
+
+	ppesim_buckets(key, 0x1234, 0x5678, T_ENTRIES / 4, &b0, &b1);
+	idx = b0 * 4 + way;
+	for (i = 0; i < ENT_KEY_WORDS; i++)
+		fx->tbl[idx].w[ENT_KEY_FIRST + i] = cpu_to_le32(key[i]);
+	fx->tbl[idx].w[ENT_EGRESS] = cpu_to_le32(egress);
+	fx->tbl[idx].w[ENT_INFO] =
+		cpu_to_le32(FIELD_PREP(ENT_INFO_STATE, ENT_STATE_BOUND) |
+			    FIELD_PREP(ENT_INFO_TYPE, ENT_TYPE_IPV4_ROUTE));
+	t_wr(test, fx->eng, CACHE_CMD, FIELD_PREP(CACHE_CMD_OP, CACHE_OP_INV_ALL));
+	return idx;
+}
+
+/* 8.4: a frame with the switch's 802.1Q tag after the switch tag hits an
+ * SW_VTAG entry in a second lookup (one lookup counted); a plain entry whose
+ * key holds the tag wins; an SW_VTAG entry does not match an untagged frame.
+ * The egress port has no netdev, so a usable hit shows as a drop; a hit on
+ * an entry with a bad egress port as a BAD_ENTRY punt.
+ */
+static void ppesim_test_engine_sw_vtag(struct kunit *test)
+{
+	struct ppesim_efix *fx = test->priv;
+	struct ppesim_engine *eng = fx->eng;
+	u32 key[ENT_KEY_WORDS];
+	struct ppesim_fwd *fwd;
+	struct ppesim_frame f;
+	unsigned int len;
+	u8 *buf, *img;
+
+	t_engine_bufs(test, &buf, &img, &fwd);
+	t_tag_engine_start(test, fx, img);
+	spin_lock_bh(&eng->lock);
+	eng->fw_features |= FW_FEAT_DSA_MTK;
+	spin_unlock_bh(&eng->lock);
+
+	len = t_tag_insert(buf, t_build(buf, &T4), 2);
+	t_vtag_insert(buf, len, 1);
+	len += VLAN_HLEN;
+	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, PORT_TAG_MTK, &f),
+			PUNT_NONE);
+	KUNIT_ASSERT_TRUE(test, ppesim_key_sw_vtag(&f, key));
+	t_tag_entry(test, fx, key, 0, FIELD_PREP(ENT_EG_EPORT, 1));
+
+	KUNIT_EXPECT_EQ(test, ppesim_engine_rx(fx->sim, 0, buf, len, fwd),
+			PPESIM_DROP);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CNT_GLOBAL(CNT_LOOKUPS)), 1U);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CNT_GLOBAL(CNT_DROPS)), 1U);
+	/* any VID: the tag is not part of the key */
+	put_unaligned_be16(4094, buf + 2 * ETH_ALEN + MTK_TAG_LEN + 2);
+	KUNIT_EXPECT_EQ(test, ppesim_engine_rx(fx->sim, 0, buf, len, fwd),
+			PPESIM_DROP);
+
+	/* the frame without the tag does not match the SW_VTAG entry */
+	memmove(buf + 16, buf + 16 + VLAN_HLEN, len - 16 - VLAN_HLEN);
+	KUNIT_EXPECT_EQ(test,
+			ppesim_engine_rx(fx->sim, 0, buf, len - VLAN_HLEN, fwd),
+			PPESIM_TO_CPU);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CNT_GLOBAL(CNT_PUNT(PUNT_MISS))),
+			1U);
+
+	/* a plain entry keyed on the tag (bad egress port: BAD_ENTRY) wins */
+	t_vtag_insert(buf, len - VLAN_HLEN, 4094);
+	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, PORT_TAG_MTK, &f),
+			PUNT_NONE);
+	t_tag_entry(test, fx, f.key, 1, FIELD_PREP(ENT_EG_EPORT, 15));
+	KUNIT_EXPECT_EQ(test, ppesim_engine_rx(fx->sim, 0, buf, len, fwd),
+			PPESIM_TO_CPU);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CNT_GLOBAL(CNT_PUNT(PUNT_BAD_ENTRY))),
+			1U);
+	KUNIT_EXPECT_EQ(test, t_rd(test, eng, CNT_GLOBAL(CNT_LOOKUPS)), 4U);
+}
+
 /* A tag-mode port through the engine (hardware.md section 8): punted
  * without DSA_MTK, keyed on the source user port with it, and an entry's
  * switch tag must agree with its egress port (else BAD_ENTRY). The egress
@@ -1419,28 +1624,12 @@ static void ppesim_test_engine_tag(struct kunit *test)
 	struct ppesim_fwd *fwd;
 	struct ppesim_frame f;
 	unsigned int len, i;
-	u32 b0, b1, idx;
 	u8 *buf, *img;
+	u32 idx;
 
-	buf = kunit_kzalloc(test, T_BUF, GFP_KERNEL);
-	img = kunit_kzalloc(test, T_FW_LEN, GFP_KERNEL);
-	fwd = kunit_kzalloc(test, sizeof(*fwd), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	KUNIT_ASSERT_NOT_NULL(test, img);
-	KUNIT_ASSERT_NOT_NULL(test, fwd);
+	t_engine_bufs(test, &buf, &img, &fwd);
 
-	t_fw_build(img);	/* features 0x7f: no DSA_MTK */
-	t_fw_upload(test, eng, img, T_FW_LEN);
-	t_tbl_program(test, fx);
-	t_wr(test, eng, HASH_SEED0, 0x1234);
-	t_wr(test, eng, HASH_SEED1, 0x5678);
-	t_wr(test, eng, PORT_REG(0, PORT_TAG), PORT_TAG_MTK);
-	KUNIT_EXPECT_EQ(test, t_rd(test, eng, PORT_REG(0, PORT_TAG)), 1U);
-	t_wr(test, eng, PORT_REG(0, PORT_CTRL), PORT_CTRL_EN);
-	t_wr(test, eng, PORT_REG(0, PORT_MAC_HI), 0x0200);
-	t_wr(test, eng, PORT_REG(0, PORT_MAC_LO), 0x00000001);
-	t_wr(test, eng, PORT_REG(1, PORT_CTRL), PORT_CTRL_EN);
-	t_wr(test, eng, PPE_CTRL, PPE_CTRL_EN);
+	t_tag_engine_start(test, fx, img);
 
 	len = t_tag_insert(buf, t_build(buf, &T4), 2);
 	KUNIT_EXPECT_EQ(test, ppesim_engine_rx(fx->sim, 0, buf, len, fwd),
@@ -1454,13 +1643,7 @@ static void ppesim_test_engine_tag(struct kunit *test)
 	spin_unlock_bh(&eng->lock);
 	KUNIT_ASSERT_EQ(test, ppesim_parse(buf, len, true, PORT_TAG_MTK, &f),
 			PUNT_NONE);
-	ppesim_buckets(f.key, 0x1234, 0x5678, T_ENTRIES / 4, &b0, &b1);
-	idx = b0 * 4;
-	for (i = 0; i < ENT_KEY_WORDS; i++)
-		fx->tbl[idx].w[ENT_KEY_FIRST + i] = cpu_to_le32(f.key[i]);
-	fx->tbl[idx].w[ENT_INFO] =
-		cpu_to_le32(FIELD_PREP(ENT_INFO_STATE, ENT_STATE_BOUND) |
-			    FIELD_PREP(ENT_INFO_TYPE, ENT_TYPE_IPV4_ROUTE));
+	idx = t_tag_entry(test, fx, f.key, 0, 0);
 
 	/* the egress word and port 1's tag mode, step by step */
 	for (i = 0; i < ARRAY_SIZE(steps); i++) {
@@ -1508,6 +1691,7 @@ static struct kunit_case ppesim_engine_cases[] = {
 	KUNIT_CASE(ppesim_test_cmd_slots),
 	KUNIT_CASE(ppesim_test_cache),
 	KUNIT_CASE(ppesim_test_engine_tag),
+	KUNIT_CASE(ppesim_test_engine_sw_vtag),
 	KUNIT_CASE(ppesim_test_counter_latch),
 	{ }
 };
@@ -1531,6 +1715,7 @@ static struct kunit_case ppesim_test_cases[] = {
 	KUNIT_CASE(ppesim_test_l2_vlan),
 	KUNIT_CASE(ppesim_test_l2_pppoe),
 	KUNIT_CASE(ppesim_test_switch_tag),
+	KUNIT_CASE(ppesim_test_switch_vlan),
 	KUNIT_CASE_PARAM(ppesim_test_fw_validate, ppesim_fw_gen_params),
 	{ }
 };

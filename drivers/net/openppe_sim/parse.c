@@ -234,6 +234,107 @@ enum ppesim_punt ppesim_parse(const u8 *data, unsigned int len, bool pppoe_ok,
 }
 EXPORT_SYMBOL_IF_KUNIT(ppesim_parse);
 
+/**
+ * ppesim_key_sw_vtag() - the second lookup key of a frame (section 8.4)
+ * @f: a parsed frame (ppesim_parse() returned PUNT_NONE)
+ * @key: filled with the key words w1..w11 of @f without its outer 802.1Q
+ *	tag and with KEY_META.SW_VTAG set
+ *
+ * Return: true if @f has one (a switch tag followed by an 802.1Q tag the
+ * switch may have added), else false and @key is untouched.
+ */
+bool ppesim_key_sw_vtag(const struct ppesim_frame *f, u32 *key)
+{
+	u32 meta = f->key[ENT_KEY_META - 1];
+
+	if (!f->swtag || !f->nvlan)
+		return false;
+	memcpy(key, f->key, sizeof(f->key));
+	meta &= ~ENT_KEY_VLAN_CNT;
+	key[ENT_KEY_META - 1] = meta | ENT_KEY_SW_VTAG |
+				FIELD_PREP(ENT_KEY_VLAN_CNT, f->nvlan - 1);
+	key[ENT_KEY_VLAN - 1] = FIELD_PREP(ENT_VID0, f->nvlan > 1 ? f->vid[1] : 0);
+	return true;
+}
+EXPORT_SYMBOL_IF_KUNIT(ppesim_key_sw_vtag);
+
+/* the VID of a frame's 802.1Q tag (from the destination MAC), or -1 */
+static int ppesim_sw_frame_vid(const u8 *data, unsigned int len)
+{
+	if (len < ETH_HLEN + VLAN_HLEN ||
+	    get_unaligned_be16(data + 2 * ETH_ALEN) != ETH_P_8021Q)
+		return -1;
+	return get_unaligned_be16(data + ETH_HLEN) & VLAN_VID_MASK;
+}
+
+/**
+ * ppesim_sw_vlan_in() - a switch user port classifies a frame from its cable
+ * @v: the port's VLAN table
+ * @data: the frame, from the destination MAC (no switch tag)
+ * @len: its length
+ * @vid: set to the frame's VLAN; 0 when @v does not filter
+ *
+ * A filtering port (hardware.md 8.4) takes a tagged frame into its VID if
+ * it is a member, an untagged one into its PVID (the switch adds the tag
+ * towards the CPU port, a tagged member of every VLAN).
+ *
+ * Return: PPESIM_SW_KEEP, PPESIM_SW_PUSH (add a tag with @vid) or
+ * PPESIM_SW_DROP.
+ */
+enum ppesim_sw_vact ppesim_sw_vlan_in(const struct ppesim_sw_vlan *v,
+				      const u8 *data, unsigned int len,
+				      u16 *vid)
+{
+	int tag = ppesim_sw_frame_vid(data, len);
+
+	*vid = 0;
+	if (!READ_ONCE(v->filtering))
+		return PPESIM_SW_KEEP;
+	if (tag >= 0) {
+		*vid = tag;
+		return test_bit(tag, v->member) ? PPESIM_SW_KEEP :
+						  PPESIM_SW_DROP;
+	}
+	*vid = READ_ONCE(v->pvid);
+	return *vid && test_bit(*vid, v->member) ? PPESIM_SW_PUSH :
+						    PPESIM_SW_DROP;
+}
+EXPORT_SYMBOL_IF_KUNIT(ppesim_sw_vlan_in);
+
+/**
+ * ppesim_sw_vlan_out() - a switch user port about to send a frame
+ * @v: the port's VLAN table
+ * @data: the frame, from the destination MAC (no switch tag)
+ * @len: its length
+ * @vid: set to the frame's VLAN: its tag's VID, else the port's PVID when
+ *	it filters, else 0
+ *
+ * A filtering port sends a tagged frame untagged when it is an
+ * egress-untagged member of the VID, tagged when a tagged member, and drops
+ * it otherwise; an untagged frame leaves as it is.
+ *
+ * Return: PPESIM_SW_KEEP, PPESIM_SW_POP or PPESIM_SW_DROP.
+ */
+enum ppesim_sw_vact ppesim_sw_vlan_out(const struct ppesim_sw_vlan *v,
+				       const u8 *data, unsigned int len,
+				       u16 *vid)
+{
+	int tag = ppesim_sw_frame_vid(data, len);
+
+	*vid = 0;
+	if (!READ_ONCE(v->filtering))
+		return PPESIM_SW_KEEP;
+	if (tag < 0) {
+		*vid = READ_ONCE(v->pvid);
+		return PPESIM_SW_KEEP;
+	}
+	*vid = tag;
+	if (!test_bit(tag, v->member))
+		return PPESIM_SW_DROP;
+	return test_bit(tag, v->untagged) ? PPESIM_SW_POP : PPESIM_SW_KEEP;
+}
+EXPORT_SYMBOL_IF_KUNIT(ppesim_sw_vlan_out);
+
 /* RFC 1624 incremental updates of a checksum field at any alignment */
 static void ppesim_csum_replace4(u8 *field, u32 from, u32 to)
 {

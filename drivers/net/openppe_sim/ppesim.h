@@ -37,6 +37,7 @@
 
 struct dentry;
 struct irq_domain;
+struct seq_file;
 struct openppe;
 struct ppesim;
 struct ppesim_switch;
@@ -301,6 +302,32 @@ struct ppesim {
 };
 
 /**
+ * struct ppesim_sw_vlan - a switch user port's VLAN table (hardware.md 8.4)
+ * @filtering: the port filters VLANs (it is a VLAN-aware bridge's port)
+ * @pvid: VLAN of the untagged frames the port receives, 0 for none
+ * @member: VLANs the port is a member of
+ * @untagged: VLANs the port sends untagged (egress-untagged members)
+ *
+ * Written under RTNL by the DSA ops, read without a lock by the datapath
+ * (READ_ONCE(), atomic bit operations): a frame racing a change sees the
+ * old or the new state of each field.
+ */
+struct ppesim_sw_vlan {
+	bool filtering;
+	u16 pvid;
+	DECLARE_BITMAP(member, VLAN_N_VID);
+	DECLARE_BITMAP(untagged, VLAN_N_VID);
+};
+
+/* what a switch port does with a frame's 802.1Q tag (ppesim_sw_vlan_*()) */
+enum ppesim_sw_vact {
+	PPESIM_SW_KEEP,		/* send the frame as it is */
+	PPESIM_SW_PUSH,		/* add a tag with the VID */
+	PPESIM_SW_POP,		/* remove its 802.1Q tag */
+	PPESIM_SW_DROP,		/* not a member of the frame's VLAN */
+};
+
+/**
  * struct ppesim_frame - what the parser learnt from a frame
  * @l3off: offset of the IP header
  * @l4off: offset of the TCP/UDP header
@@ -394,6 +421,13 @@ void ppesim_fw_boot(struct ppesim_engine *eng);
 /* parse.c */
 enum ppesim_punt ppesim_parse(const u8 *data, unsigned int len, bool pppoe_ok,
 			      u32 tag_mode, struct ppesim_frame *f);
+bool ppesim_key_sw_vtag(const struct ppesim_frame *f, u32 *key);
+enum ppesim_sw_vact ppesim_sw_vlan_in(const struct ppesim_sw_vlan *v,
+				      const u8 *data, unsigned int len,
+				      u16 *vid);
+enum ppesim_sw_vact ppesim_sw_vlan_out(const struct ppesim_sw_vlan *v,
+				       const u8 *data, unsigned int len,
+				       u16 *vid);
 void ppesim_rewrite_l3(u8 *l3, const struct ppesim_frame *f, const u32 *w);
 unsigned int ppesim_l2_len(const u32 *w);
 unsigned int ppesim_build_l2(u8 *hdr, const u32 *w, const struct ppesim_frame *f);
@@ -412,6 +446,7 @@ enum ppesim_verdict ppesim_port_input(struct ppesim_port *port,
 				      enum ppesim_punt *punt);
 
 /* switch.c (built with CONFIG_NET_DSA) */
+void ppesim_switch_vlans_show(struct ppesim_switch *sw, struct seq_file *m);
 void ppesim_switch_from_cpu(struct ppesim_switch *sw, struct sk_buff *skb,
 			    bool fwd);
 int ppesim_switch_driver_register(void);

@@ -184,6 +184,7 @@ enum ppesim_tag_mode {
 #define   ENT_KEY_SW_TAGGED		BIT(7)
 #define   ENT_KEY_PROTO			GENMASK(15, 8)
 #define   ENT_KEY_SW_PORT		GENMASK(19, 16)
+#define   ENT_KEY_SW_VTAG		BIT(20)
 #define ENT_KEY_VLAN			2
 #define   ENT_VID0			GENMASK(11, 0)
 #define   ENT_VID1			GENMASK(27, 16)

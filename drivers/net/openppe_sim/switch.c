@@ -3,6 +3,7 @@
 
 #include <linux/bitfield.h>
 #include <linux/etherdevice.h>
+#include <linux/if_bridge.h>
 #include <linux/if_vlan.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
@@ -12,6 +13,7 @@
 #include <linux/platform_device.h>
 #include <linux/property.h>
 #include <linux/rtnetlink.h>
+#include <linux/seq_file.h>
 #include <linux/skbuff.h>
 #include <net/dsa.h>
 
@@ -29,9 +31,13 @@
 #define PPESIM_SW_TX_TPID_8100	1
 #define PPESIM_SW_TX_TPID_88A8	2
 
+/* the switch's address table: a direct-mapped table of learnt (MAC, VID) */
+#define PPESIM_SW_FDB_BITS	6
+
 /* ethtool -S of a user port: frames from its wire that the engine forwarded,
  * frames the engine forwarded to it (bytes as on the user port's cable),
- * frames from its wire that the engine dropped
+ * frames from its wire that the engine dropped, frames from its wire that
+ * its VLAN table dropped (hardware.md 8.4)
  */
 enum ppesim_sw_stat {
 	PPESIM_SW_FWD_RX_PACKETS,
@@ -39,12 +45,13 @@ enum ppesim_sw_stat {
 	PPESIM_SW_FWD_TX_PACKETS,
 	PPESIM_SW_FWD_TX_BYTES,
 	PPESIM_SW_FWD_DROPS,
+	PPESIM_SW_VLAN_DROPS,
 	PPESIM_SW_NSTATS,
 };
 
 static const char ppesim_sw_stat_names[PPESIM_SW_NSTATS][ETH_GSTRING_LEN] = {
 	"fwd_rx_packets", "fwd_rx_bytes", "fwd_tx_packets", "fwd_tx_bytes",
-	"fwd_drops",
+	"fwd_drops", "vlan_drops",
 };
 
 /**
@@ -62,6 +69,10 @@ static const char ppesim_sw_stat_names[PPESIM_SW_NSTATS][ETH_GSTRING_LEN] = {
  *	the CPU, by &enum ppesim_punt: the engine's per-port punt counters,
  *	split by the source port of the tag (ethtool -S of the user port, as
  *	on a port of the engine itself)
+ * @bridge: the bridge the port forwards for in hardware (DSA's
+ *	port_bridge_join), an identity only, never dereferenced; NULL when
+ *	standalone. Written under RTNL, read with READ_ONCE() by the datapath
+ * @vlan: the port's VLAN table (written under RTNL by the DSA ops)
  */
 struct ppesim_swport {
 	struct ppesim_switch *sw;
@@ -70,6 +81,22 @@ struct ppesim_swport {
 	unsigned int mtu;
 	atomic64_t cnt[PPESIM_SW_NSTATS];
 	atomic64_t punts[PUNT_NUM];
+	const struct net_device *bridge;
+	struct ppesim_sw_vlan vlan;
+};
+
+/**
+ * struct ppesim_sw_fdb - a learnt address of the switch
+ * @addr: the source MAC address of a frame
+ * @vid: its VLAN (0 on a port that does not filter)
+ * @port: the switch port it came in on (the CPU port: from the CPU/engine)
+ * @valid: the slot holds an address
+ */
+struct ppesim_sw_fdb {
+	u8 addr[ETH_ALEN];
+	u16 vid;
+	u8 port;
+	bool valid;
 };
 
 /**
@@ -77,7 +104,10 @@ struct ppesim_swport {
  * @ds: the switch as DSA knows it (ds.priv points back here)
  * @dev: the switch's platform device (child of the emulator instance)
  * @conduit: the engine port wired to the switch's CPU port
+ * @cpu: the CPU port's number
  * @ports: switch ports by number
+ * @fdb_lock: protects @fdb (taken in the datapath, BHs off)
+ * @fdb: the address table, by a hash of MAC and VID
  *
  * Frames from a user port's wire get the receive tag naming that port and
  * enter the engine on @conduit; frames the engine (or the CPU through the
@@ -90,7 +120,10 @@ struct ppesim_switch {
 	struct dsa_switch ds;
 	struct device *dev;
 	struct ppesim_port *conduit;
+	unsigned int cpu;
 	struct ppesim_swport ports[PPESIM_SW_PORTS];
+	spinlock_t fdb_lock;	/* protects @fdb */
+	struct ppesim_sw_fdb fdb[1 << PPESIM_SW_FDB_BITS];
 };
 
 static struct ppesim_swport *ppesim_sw_wire_port(struct net_device *dev)
@@ -113,6 +146,157 @@ static unsigned int ppesim_sw_l2_payload(const struct sk_buff *skb)
 	return 0;
 }
 
+static struct ppesim_sw_fdb *ppesim_sw_fdb_slot(struct ppesim_switch *sw,
+						const u8 *addr, u16 vid)
+{
+	u32 h = get_unaligned_be32(addr + 2) ^ (addr[1] << 16) ^ vid;
+
+	return &sw->fdb[hash_32(h, PPESIM_SW_FDB_BITS)];
+}
+
+/* learn that @addr (a frame's source) in VLAN @vid is behind @port */
+static void ppesim_sw_learn(struct ppesim_switch *sw, const u8 *addr, u16 vid,
+			    unsigned int port)
+{
+	struct ppesim_sw_fdb *f;
+
+	if (!is_valid_ether_addr(addr))
+		return;
+	spin_lock_bh(&sw->fdb_lock);
+	f = ppesim_sw_fdb_slot(sw, addr, vid);
+	ether_addr_copy(f->addr, addr);
+	f->vid = vid;
+	f->port = port;
+	f->valid = true;
+	spin_unlock_bh(&sw->fdb_lock);
+}
+
+/* the port behind @addr in VLAN @vid, or -1 when unknown (or multicast) */
+static int ppesim_sw_fdb_port(struct ppesim_switch *sw, const u8 *addr,
+			      u16 vid)
+{
+	struct ppesim_sw_fdb *f;
+	int port = -1;
+
+	if (!is_unicast_ether_addr(addr))
+		return -1;
+	spin_lock_bh(&sw->fdb_lock);
+	f = ppesim_sw_fdb_slot(sw, addr, vid);
+	if (f->valid && f->vid == vid && ether_addr_equal(f->addr, addr))
+		port = f->port;
+	spin_unlock_bh(&sw->fdb_lock);
+	return port;
+}
+
+/* forget what was learnt on @port (it leaves its bridge) */
+static void ppesim_sw_fdb_flush(struct ppesim_switch *sw, unsigned int port)
+{
+	unsigned int i;
+
+	spin_lock_bh(&sw->fdb_lock);
+	for (i = 0; i < ARRAY_SIZE(sw->fdb); i++)
+		if (sw->fdb[i].port == port)
+			sw->fdb[i].valid = false;
+	spin_unlock_bh(&sw->fdb_lock);
+}
+
+/* insert an 802.1Q tag with @vid after the MACs (headroom checked) */
+static void ppesim_sw_push_vlan(struct sk_buff *skb, u16 vid)
+{
+	skb_push(skb, VLAN_HLEN);
+	memmove(skb->data, skb->data + VLAN_HLEN, 2 * ETH_ALEN);
+	put_unaligned_be16(ETH_P_8021Q, skb->data + 2 * ETH_ALEN);
+	put_unaligned_be16(vid, skb->data + ETH_HLEN);
+}
+
+/**
+ * ppesim_sw_out() - a user port sends a frame to its cable
+ * @sp: the port
+ * @skb: the frame, from the destination MAC (no switch tag); consumed
+ * @vid: set to the frame's VLAN (for learning)
+ *
+ * Applies the port's VLAN egress rules (hardware.md 8.4) and its MTU.
+ *
+ * Return: the length of the frame sent, 0 if it was dropped.
+ */
+static unsigned int ppesim_sw_out(struct ppesim_swport *sp,
+				  struct sk_buff *skb, u16 *vid)
+{
+	unsigned int len;
+
+	switch (ppesim_sw_vlan_out(&sp->vlan, skb->data, skb->len, vid)) {
+	case PPESIM_SW_KEEP:
+		break;
+	case PPESIM_SW_POP:
+		memmove(skb->data + VLAN_HLEN, skb->data, 2 * ETH_ALEN);
+		skb_pull(skb, VLAN_HLEN);
+		break;
+	default:
+		kfree_skb(skb);
+		return 0;
+	}
+	if (ppesim_sw_l2_payload(skb) > READ_ONCE(sp->mtu)) {
+		kfree_skb(skb);
+		return 0;
+	}
+	len = skb->len;
+	ppesim_deliver(sp->wire, skb);
+	return len;
+}
+
+/* @q can take a frame @sp's bridge forwards in hardware */
+static bool ppesim_sw_same_bridge(const struct ppesim_swport *sp,
+				  const struct ppesim_swport *q)
+{
+	const struct net_device *br = READ_ONCE(sp->bridge);
+
+	return q != sp && q->wire && br && READ_ONCE(q->bridge) == br;
+}
+
+/**
+ * ppesim_sw_bridge_fwd() - hardware bridging of a frame from a user port
+ * @sp: the port the frame came in on (a port of a bridge)
+ * @skb: the frame, from the destination MAC, classified into @vid
+ * @vid: its VLAN (0 when @sp does not filter)
+ *
+ * A destination learnt on another port of the bridge gets the frame alone;
+ * an unknown or multicast one gets a copy on every other port of the
+ * bridge. DSA marks the frames the CPU gets as forwarded already.
+ *
+ * Return: true if the frame goes on to the CPU port; false if it was
+ * consumed.
+ */
+static bool ppesim_sw_bridge_fwd(struct ppesim_swport *sp, struct sk_buff *skb,
+				 u16 vid)
+{
+	struct ppesim_switch *sw = sp->sw;
+	struct sk_buff *copy;
+	unsigned int p;
+	u16 evid;
+	int to;
+
+	to = ppesim_sw_fdb_port(sw, skb->data, vid);
+	if (to == sp->index) {
+		kfree_skb(skb);	/* it is on the cable it came from */
+		return false;
+	}
+	if (to >= 0 && to != sw->cpu &&
+	    ppesim_sw_same_bridge(sp, &sw->ports[to])) {
+		ppesim_sw_out(&sw->ports[to], skb, &evid);
+		return false;
+	}
+	if (to < 0) {
+		for (p = 0; p < PPESIM_SW_PORTS; p++) {
+			if (!ppesim_sw_same_bridge(sp, &sw->ports[p]))
+				continue;
+			copy = skb_copy(skb, GFP_ATOMIC);
+			if (copy)
+				ppesim_sw_out(&sw->ports[p], copy, &evid);
+		}
+	}
+	return true;
+}
+
 /**
  * ppesim_switch_from_cpu() - a frame from the engine enters the CPU port
  * @sw: the switch
@@ -127,8 +311,9 @@ void ppesim_switch_from_cpu(struct ppesim_switch *sw, struct sk_buff *skb,
 			    bool fwd)
 {
 	struct ppesim_swport *sp = NULL;
-	unsigned int p;
-	u8 *tag;
+	u8 *tag, src[ETH_ALEN];
+	unsigned int p, len;
+	u16 vid;
 
 	if (skb->len < ETH_HLEN + MTK_TAG_LEN ||
 	    skb_ensure_writable(skb, ETH_HLEN + MTK_TAG_LEN))
@@ -158,36 +343,58 @@ void ppesim_switch_from_cpu(struct ppesim_switch *sw, struct sk_buff *skb,
 	default:
 		goto drop;
 	}
-	if (ppesim_sw_l2_payload(skb) > READ_ONCE(sp->mtu))
-		goto drop;
+	/* the CPU's addresses, for the hardware bridge (ppesim_sw_bridge_fwd) */
+	ether_addr_copy(src, skb->data + ETH_ALEN);
+	len = ppesim_sw_out(sp, skb, &vid);
+	if (!len) {
+		dev_core_stats_tx_dropped_inc(sw->conduit->cpu);
+		return;
+	}
+	ppesim_sw_learn(sw, src, vid, sw->cpu);
 	if (fwd) {
 		atomic64_inc(&sp->cnt[PPESIM_SW_FWD_TX_PACKETS]);
-		atomic64_add(skb->len, &sp->cnt[PPESIM_SW_FWD_TX_BYTES]);
+		atomic64_add(len, &sp->cnt[PPESIM_SW_FWD_TX_BYTES]);
 	}
-	ppesim_deliver(sp->wire, skb);
 	return;
 drop:
 	dev_core_stats_tx_dropped_inc(sw->conduit->cpu);
 	kfree_skb(skb);
 }
 
-/* The far end sent a frame into a user port: tagged, it goes to the engine. */
+/* The far end sent a frame into a user port: the port classifies it into a
+ * VLAN (when it filters), the hardware bridge forwards it (when the port is
+ * in one), and tagged it goes to the engine.
+ */
 static netdev_tx_t ppesim_sw_wire_xmit(struct sk_buff *skb,
 				       struct net_device *dev)
 {
 	struct ppesim_swport *sp = ppesim_sw_wire_port(dev);
+	enum ppesim_sw_vact act;
 	enum ppesim_punt punt;
 	unsigned int len;
+	u16 vid;
 	u8 *tag;
 
 	skb = ppesim_flatten(skb);
-	if (!skb || skb->len < ETH_HLEN || skb_cow_head(skb, MTK_TAG_LEN)) {
+	if (!skb || skb->len < ETH_HLEN ||
+	    skb_cow_head(skb, MTK_TAG_LEN + VLAN_HLEN)) {
 		kfree_skb(skb);
 		dev_core_stats_tx_dropped_inc(dev);
 		return NETDEV_TX_OK;
 	}
 	dev_sw_netstats_tx_add(dev, 1, skb->len);
 	len = skb->len;
+	act = ppesim_sw_vlan_in(&sp->vlan, skb->data, skb->len, &vid);
+	if (act == PPESIM_SW_DROP) {
+		atomic64_inc(&sp->cnt[PPESIM_SW_VLAN_DROPS]);
+		kfree_skb(skb);
+		return NETDEV_TX_OK;
+	}
+	if (act == PPESIM_SW_PUSH)
+		ppesim_sw_push_vlan(skb, vid);
+	ppesim_sw_learn(sp->sw, skb->data + ETH_ALEN, vid, sp->index);
+	if (READ_ONCE(sp->bridge) && !ppesim_sw_bridge_fwd(sp, skb, vid))
+		return NETDEV_TX_OK;
 	/* 8.1: the receive tag goes where the EtherType was */
 	skb_push(skb, MTK_TAG_LEN);
 	memmove(skb->data, skb->data + MTK_TAG_LEN, 2 * ETH_ALEN);
@@ -243,6 +450,81 @@ ppesim_sw_get_tag_protocol(struct dsa_switch *ds, int port,
 
 static int ppesim_sw_setup(struct dsa_switch *ds)
 {
+	/* The CPU port is a tagged member of every VLAN: frames of a
+	 * VLAN-aware bridge's port reach the CPU tagged, untagged ones with
+	 * the port's PVID, and the tag stays on for the bridge to take
+	 * (untag_vlan_aware_bridge_pvid is left clear where DSA has it):
+	 * nf_flow_table keys such a flow's software path on that tag
+	 * (DEV_PATH_BR_VLAN_UNTAG_HW), docs/design.md.
+	 */
+	return 0;
+}
+
+/* The port forwards for @bridge in hardware (ppesim_sw_bridge_fwd()). */
+static int ppesim_sw_port_bridge_join(struct dsa_switch *ds, int port,
+				      struct dsa_bridge bridge,
+				      bool *tx_fwd_offload,
+				      struct netlink_ext_ack *extack)
+{
+	struct ppesim_switch *sw = ds->priv;
+
+	WRITE_ONCE(sw->ports[port].bridge, bridge.dev);
+	return 0;
+}
+
+static void ppesim_sw_port_bridge_leave(struct dsa_switch *ds, int port,
+					struct dsa_bridge bridge)
+{
+	struct ppesim_switch *sw = ds->priv;
+
+	WRITE_ONCE(sw->ports[port].bridge, NULL);
+	ppesim_sw_fdb_flush(sw, port);
+}
+
+static int ppesim_sw_port_vlan_filtering(struct dsa_switch *ds, int port,
+					 bool vlan_filtering,
+					 struct netlink_ext_ack *extack)
+{
+	struct ppesim_switch *sw = ds->priv;
+
+	WRITE_ONCE(sw->ports[port].vlan.filtering, vlan_filtering);
+	return 0;
+}
+
+/* The CPU port is a tagged member of every VLAN: only user ports keep a
+ * table (hardware.md 8.4).
+ */
+static int ppesim_sw_port_vlan_add(struct dsa_switch *ds, int port,
+				   const struct switchdev_obj_port_vlan *vlan,
+				   struct netlink_ext_ack *extack)
+{
+	struct ppesim_sw_vlan *v = &((struct ppesim_switch *)ds->priv)->ports[port].vlan;
+
+	if (!dsa_is_user_port(ds, port))
+		return 0;
+	if (vlan->flags & BRIDGE_VLAN_INFO_UNTAGGED)
+		set_bit(vlan->vid, v->untagged);
+	else
+		clear_bit(vlan->vid, v->untagged);
+	set_bit(vlan->vid, v->member);
+	if (vlan->flags & BRIDGE_VLAN_INFO_PVID)
+		WRITE_ONCE(v->pvid, vlan->vid);
+	else if (READ_ONCE(v->pvid) == vlan->vid)
+		WRITE_ONCE(v->pvid, 0);
+	return 0;
+}
+
+static int ppesim_sw_port_vlan_del(struct dsa_switch *ds, int port,
+				   const struct switchdev_obj_port_vlan *vlan)
+{
+	struct ppesim_sw_vlan *v = &((struct ppesim_switch *)ds->priv)->ports[port].vlan;
+
+	if (!dsa_is_user_port(ds, port))
+		return 0;
+	clear_bit(vlan->vid, v->member);
+	clear_bit(vlan->vid, v->untagged);
+	if (READ_ONCE(v->pvid) == vlan->vid)
+		WRITE_ONCE(v->pvid, 0);
 	return 0;
 }
 
@@ -311,10 +593,40 @@ static const struct dsa_switch_ops ppesim_sw_ops = {
 	.phylink_get_caps	= ppesim_sw_phylink_get_caps,
 	.port_change_mtu	= ppesim_sw_port_change_mtu,
 	.port_max_mtu		= ppesim_sw_port_max_mtu,
+	.port_bridge_join	= ppesim_sw_port_bridge_join,
+	.port_bridge_leave	= ppesim_sw_port_bridge_leave,
+	.port_vlan_filtering	= ppesim_sw_port_vlan_filtering,
+	.port_vlan_add		= ppesim_sw_port_vlan_add,
+	.port_vlan_del		= ppesim_sw_port_vlan_del,
 	.get_sset_count		= ppesim_sw_get_sset_count,
 	.get_strings		= ppesim_sw_get_strings,
 	.get_ethtool_stats	= ppesim_sw_get_ethtool_stats,
 };
+
+/**
+ * ppesim_switch_vlans_show() - debugfs switch_vlans of the switch
+ * @sw: the switch (caller in an RCU read-side section, @sw from the conduit)
+ * @m: where to print: per user port, VLAN filtering, PVID and the VLANs it
+ *	is a member of ("u": sent untagged)
+ */
+void ppesim_switch_vlans_show(struct ppesim_switch *sw, struct seq_file *m)
+{
+	struct ppesim_sw_vlan *v;
+	unsigned int p, vid;
+
+	for (p = 0; p < PPESIM_SW_PORTS; p++) {
+		if (!sw->ports[p].wire)
+			continue;
+		v = &sw->ports[p].vlan;
+		seq_printf(m, "%s filtering %d pvid %u vlans",
+			   sw->ports[p].wire->name, READ_ONCE(v->filtering),
+			   READ_ONCE(v->pvid));
+		for_each_set_bit(vid, v->member, VLAN_N_VID)
+			seq_printf(m, " %u%s", vid,
+				   test_bit(vid, v->untagged) ? "u" : "");
+		seq_putc(m, '\n');
+	}
+}
 
 /* the engine port whose CPU-side netdev is the conduit @np names */
 static struct ppesim_port *ppesim_sw_find_conduit(struct ppesim *sim,
@@ -391,6 +703,7 @@ static int ppesim_sw_parse(struct ppesim_switch *sw, struct ppesim *sim)
 		eth = fwnode_find_reference(child, "ethernet", 0);
 		if (!IS_ERR(eth)) {
 			/* the CPU port: its conduit must be an engine port */
+			sw->cpu = reg;
 			sw->conduit = ppesim_sw_find_conduit(sim, eth);
 			fwnode_handle_put(eth);
 			if (!sw->conduit) {
@@ -469,6 +782,7 @@ static int ppesim_sw_probe(struct platform_device *pdev)
 	if (!sw)
 		return -ENOMEM;
 	sw->dev = dev;
+	spin_lock_init(&sw->fdb_lock);
 	err = ppesim_sw_parse(sw, sim);
 	if (err)
 		goto err_free_wires;

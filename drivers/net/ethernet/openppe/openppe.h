@@ -58,6 +58,7 @@ enum openppe_entry_word {
 #define OPENPPE_KEY_META_SW_TAGGED	BIT(7)
 #define OPENPPE_KEY_META_PROTO		GENMASK(15, 8)
 #define OPENPPE_KEY_META_SW_PORT	GENMASK(19, 16)
+#define OPENPPE_KEY_META_SW_VTAG	BIT(20)
 #define OPENPPE_VLAN_VID0		GENMASK(11, 0)
 #define OPENPPE_VLAN_VID1		GENMASK(27, 16)
 #define OPENPPE_PORTS_SPORT		GENMASK(15, 0)
@@ -192,11 +193,15 @@ struct openppe_port {
  * @port: engine (hardware) port
  * @tagged: @port is a DSA conduit in tag mode and @swport the user port
  * @swport: switch port number of the DSA user port (with @tagged)
+ * @swvtag: (with @tagged, where a flow enters) the switch sends the user
+ *	port's frames to the engine with an 802.1Q tag of its own
+ *	(docs/hardware.md 8.4)
  */
 struct openppe_pref {
 	int port;
 	bool tagged;
 	u8 swport;
+	bool swvtag;
 };
 
 /**

@@ -15,6 +15,7 @@
 #error "openppe_compat.h: build through the openppe Makefile, which probes the kernel"
 #endif
 
+#include <linux/if_bridge.h>
 #include <linux/module.h>
 #include <linux/netdevice.h>
 #include <linux/slab.h>
@@ -163,6 +164,32 @@ static inline int openppe_dsa_user_port(struct net_device *dev,
 	*conduit = openppe_dsa_port_to_conduit(dp);
 	*swport = dp->index;
 	return 0;
+}
+
+/**
+ * openppe_dsa_vlan_tagged() - a switch sends a user port's frames VLAN-tagged
+ * @dev: a DSA user port (RTNL or RCU held)
+ *
+ * A switch that filters VLANs for the bridge the port is in (the bridge is
+ * VLAN-aware and its VLANs are offloaded to the switch through switchdev)
+ * classifies every frame of the port into a VLAN, and its CPU port, a
+ * tagged member of every VLAN, sends it on with that VLAN's 802.1Q tag,
+ * also when it came untagged (docs/hardware.md 8.4).
+ *
+ * Return: true if so.
+ */
+static inline bool openppe_dsa_vlan_tagged(struct net_device *dev)
+{
+	struct net_device *br;
+	struct dsa_port *dp;
+
+	if (!IS_ENABLED(CONFIG_NET_DSA) || !openppe_dsa_user_dev_check(dev))
+		return false;
+	dp = dsa_port_from_netdev(dev);
+	if (IS_ERR(dp))
+		return false;
+	br = dsa_port_bridge_dev_get(dp);
+	return br && br_vlan_enabled(br) && dsa_port_is_vlan_filtering(dp);
 }
 
 /**

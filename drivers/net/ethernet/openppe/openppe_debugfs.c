@@ -81,6 +81,8 @@ static void openppe_seq_entry(struct seq_file *s, struct openppe *ppe,
 	if (FIELD_GET(OPENPPE_EGRESS_SW_TAG, egress))
 		seq_printf(s, " sw_out %lu",
 			   FIELD_GET(OPENPPE_EGRESS_SW_PORT, egress));
+	if (FIELD_GET(OPENPPE_KEY_META_SW_VTAG, meta))
+		seq_puts(s, " sw_vtag");
 	seq_printf(s, " dmac %04x%08x smac %04x%08x",
 		   openppe_w(e, OPENPPE_W_DMAC_HI), openppe_w(e, OPENPPE_W_DMAC_LO),
 		   openppe_w(e, OPENPPE_W_SMAC_HI), openppe_w(e, OPENPPE_W_SMAC_LO));

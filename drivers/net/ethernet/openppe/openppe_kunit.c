@@ -1953,6 +1953,52 @@ static void openppe_test_dsa_ports(struct kunit *test)
 	WRITE_ONCE(ctx->ppe->ports[1].tag, OPENPPE_TAG_NONE);
 }
 
+/* hardware.md 8.4: a flow entering through a user port whose switch tags its
+ * frames (a VLAN-filtering switch's bridge port) gets KEY_META.SW_VTAG when
+ * it has no VLAN key; one with a VLAN key (frames tagged on the cable), a
+ * plain port's or an untagging switch's does not
+ */
+static void openppe_test_dsa_swvtag(struct kunit *test)
+{
+	static const struct {
+		bool swvtag;
+		unsigned int nvlan;
+		bool set;
+	} cases[] = {
+		{ true, 0, true },
+		{ true, 1, false },
+		{ false, 0, false },
+	};
+	struct openppe_test_ctx *ctx = test->priv;
+	struct openppe_pref in, eg, plain = { .port = 2, .swvtag = true };
+	struct openppe_hw_entry e = {};
+	unsigned int i;
+	u32 meta;
+
+	WRITE_ONCE(ctx->ppe->ports[1].tag, OPENPPE_TAG_MTK);
+	KUNIT_ASSERT_EQ(test, openppe_dsa_pref(ctx->ppe, 1, 1, false, &in), 0);
+	KUNIT_EXPECT_FALSE(test, in.swvtag);
+	KUNIT_ASSERT_EQ(test, openppe_dsa_pref(ctx->ppe, 1, 4, true, &eg), 0);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		in.swvtag = cases[i].swvtag;
+		e.w[OPENPPE_W_KEY_META] =
+			le32_encode_bits(cases[i].nvlan, OPENPPE_KEY_META_VLAN_CNT) |
+			cpu_to_le32(OPENPPE_KEY_META_SW_VTAG);
+		openppe_entry_set_ports(&e, &in, &eg);
+		meta = le32_to_cpu(e.w[OPENPPE_W_KEY_META]);
+		KUNIT_EXPECT_EQ_MSG(test, !!(meta & OPENPPE_KEY_META_SW_VTAG),
+				    cases[i].set, "case %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, meta & ~OPENPPE_KEY_META_SW_VTAG,
+				    0x1U | cases[i].nvlan << 4 | 0x80U | 0x1U << 16,
+				    "case %u", i);
+	}
+	/* a plain port has no switch to add a tag */
+	e.w[OPENPPE_W_KEY_META] = 0;
+	openppe_entry_set_ports(&e, &plain, &eg);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(e.w[OPENPPE_W_KEY_META]), 0x2U);
+	WRITE_ONCE(ctx->ppe->ports[1].tag, OPENPPE_TAG_NONE);
+}
+
 /* A port leaving a flowtable that other ports keep: the flows through it
  * leave the engine (nothing refreshes them any more), the others stay.
  */
@@ -2584,6 +2630,7 @@ static struct kunit_case openppe_engine_cases[] = {
 	KUNIT_CASE(openppe_test_duplicate_key),
 	KUNIT_CASE(openppe_test_ingress_netns),
 	KUNIT_CASE(openppe_test_dsa_ports),
+	KUNIT_CASE(openppe_test_dsa_swvtag),
 	KUNIT_CASE(openppe_test_port_leaves_flowtable),
 	KUNIT_CASE(openppe_test_refusal_backoff),
 	KUNIT_CASE(openppe_test_identify),

@@ -238,6 +238,7 @@ VISIBLE_IF_KUNIT int openppe_dsa_pref(struct openppe *ppe, int port,
 	ref->port = port;
 	ref->tagged = true;
 	ref->swport = swport;
+	ref->swvtag = false;
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(openppe_dsa_pref);
@@ -253,6 +254,7 @@ static int openppe_pref_attached(struct openppe *ppe, int port,
 	ref->port = port;
 	ref->tagged = false;
 	ref->swport = 0;
+	ref->swvtag = false;
 	return 0;
 }
 
@@ -265,7 +267,7 @@ static int openppe_port_resolve(struct openppe *ppe, struct net_device *dev,
 {
 	struct net_device *conduit;
 	unsigned int swport;
-	int p;
+	int p, ret;
 
 	p = openppe_port_by_dev(ppe, dev);
 	if (p >= 0)
@@ -281,7 +283,10 @@ static int openppe_port_resolve(struct openppe *ppe, struct net_device *dev,
 	p = openppe_port_by_dev(ppe, conduit);
 	if (p < 0)
 		return -ENOENT;
-	return openppe_dsa_pref(ppe, p, swport, egress, ref);
+	ret = openppe_dsa_pref(ppe, p, swport, egress, ref);
+	if (!ret && !egress)
+		ref->swvtag = openppe_dsa_vlan_tagged(dev);
+	return ret;
 }
 
 /* the ingress device, by ifindex in @net (the flowtable's namespace) */
@@ -307,21 +312,30 @@ static int openppe_ingress_resolve(struct openppe *ppe, struct net *net,
  * @in: where the flow enters
  * @eg: where it leaves
  *
- * Sets KEY_META.IPORT/SW_TAGGED/SW_PORT and EGRESS.EPORT/SW_TAG/SW_PORT,
- * leaving the other fields of both words as they are.
+ * Sets KEY_META.IPORT/SW_TAGGED/SW_PORT/SW_VTAG and
+ * EGRESS.EPORT/SW_TAG/SW_PORT, leaving the other fields of both words as
+ * they are. KEY_META.VLAN_CNT must be set: SW_VTAG goes on an entry whose
+ * frames the switch tags (@in->swvtag) only if the flow has no VLAN key of
+ * its own (docs/hardware.md 8.4): a flow with one is one whose frames are
+ * tagged on the cable, and the switch passes that tag on.
  */
 void openppe_entry_set_ports(struct openppe_hw_entry *e,
 			     const struct openppe_pref *in,
 			     const struct openppe_pref *eg)
 {
+	bool swvtag = in->tagged && in->swvtag &&
+		      !le32_get_bits(e->w[OPENPPE_W_KEY_META],
+				     OPENPPE_KEY_META_VLAN_CNT);
+
 	e->w[OPENPPE_W_KEY_META] &=
 		~cpu_to_le32(OPENPPE_KEY_META_IPORT | OPENPPE_KEY_META_SW_TAGGED |
-			     OPENPPE_KEY_META_SW_PORT);
+			     OPENPPE_KEY_META_SW_PORT | OPENPPE_KEY_META_SW_VTAG);
 	e->w[OPENPPE_W_KEY_META] |=
 		le32_encode_bits(in->port, OPENPPE_KEY_META_IPORT) |
 		le32_encode_bits(in->tagged, OPENPPE_KEY_META_SW_TAGGED) |
 		le32_encode_bits(in->tagged ? in->swport : 0,
-				 OPENPPE_KEY_META_SW_PORT);
+				 OPENPPE_KEY_META_SW_PORT) |
+		le32_encode_bits(swvtag, OPENPPE_KEY_META_SW_VTAG);
 	e->w[OPENPPE_W_EGRESS] &=
 		~cpu_to_le32(OPENPPE_EGRESS_EPORT | OPENPPE_EGRESS_SW_TAG |
 			     OPENPPE_EGRESS_SW_PORT);
