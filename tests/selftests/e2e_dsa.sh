@@ -75,11 +75,7 @@ setup()
 	router_accounting_init || exit "$ksft_fail"
 	router_host HW wan 0 || exit "$ksft_fail"
 	router_host HL lan1 1 || exit "$ksft_fail"
-	# DSA hands what the tagger received to GRO (gro_cells): two TCP
-	# segments would reach the CPU counters as one. Off, the CPU counts
-	# the frames as they came off the wire, as on the flat board.
-	ethtool -K lan1 gro off || exit "$ksft_fail"
-	ethtool -K wan gro off || exit "$ksft_fail"
+	count_frames_on lan1 wan || exit "$ksft_fail"
 }
 
 # the offload ruleset, loaded once, after cpu_path
