@@ -77,8 +77,8 @@ CTRL_OPS = ("replace", "stats", "destroy")
 
 def median(vals):
     v = sorted(vals)
-    n = len(v)
-    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
+    m = len(v) // 2
+    return v[m] if len(v) % 2 else (v[m - 1] + v[m]) / 2
 
 
 def ctrl_summary(r):
@@ -148,12 +148,6 @@ def datapath_rows(r):
     row("TCP router NET_RX ms, whole run", "router_cpu_ms", 1)
     row("TCP router NET_RX ms per Mpkt", "router_cpu_ms_per_mpkt")
     return rows
-
-
-def median(vals):
-    v = sorted(vals)
-    m = len(v) // 2
-    return v[m] if len(v) % 2 else (v[m - 1] + v[m]) / 2
 
 
 def fill_summary(r):
